@@ -1,0 +1,68 @@
+"""Shared test set-up: headless matplotlib, figures closed, tiny seeded models."""
+
+import os
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def keras():
+    from vizcnn._tf import keras as _keras
+
+    return _keras()
+
+
+@pytest.fixture
+def tiny_cnn(keras):
+    """A seeded Sequential CNN on 8x8 RGB input."""
+    keras.utils.set_random_seed(0)
+    return keras.Sequential(
+        [
+            keras.Input((8, 8, 3)),
+            keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="conv1"),
+            keras.layers.MaxPool2D(2, name="pool1"),
+            keras.layers.Conv2D(6, 3, padding="same", name="conv2"),
+            keras.layers.GlobalAveragePooling2D(name="gap"),
+            keras.layers.Dense(2, name="dense"),
+        ],
+        name="tiny_cnn",
+    )
+
+
+@pytest.fixture
+def nested_cnn(keras):
+    """A functional model with a Sequential block inside (8x8 RGB input)."""
+    keras.utils.set_random_seed(1)
+    block = keras.Sequential(
+        [
+            keras.Input((8, 8, 4)),
+            keras.layers.Conv2D(5, 3, name="inner_conv"),
+            keras.layers.ReLU(name="inner_relu"),
+        ],
+        name="block",
+    )
+    inputs = keras.Input((8, 8, 3))
+    h = keras.layers.Conv2D(4, 3, padding="same", name="outer_conv")(inputs)
+    h = block(h)
+    outputs = keras.layers.GlobalAveragePooling2D(name="gap")(h)
+    return keras.Model(inputs, outputs, name="nested_cnn")
+
+
+@pytest.fixture
+def batch():
+    return np.random.default_rng(0).random((3, 8, 8, 3), dtype=np.float32)

@@ -1,0 +1,60 @@
+"""vizcnn: see what a convolutional neural network does.
+
+``import vizcnn as vz`` is fast: TensorFlow and matplotlib are imported only when a name
+that needs them is first used (PEP 562 lazy attributes).
+"""
+
+from __future__ import annotations
+
+from vizcnn._lazy import lazy_getattr
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it. Submodules (vz.data, vz.layers, ...) are listed
+# too, so `vz.data.load_sample_images()` works after a bare `import vizcnn as vz`.
+_LAZY = {
+    # pure arithmetic: no TensorFlow
+    "conv_output_size": "vizcnn.arithmetic",
+    "same_padding": "vizcnn.arithmetic",
+    # style: matplotlib only
+    "set_style": "vizcnn.style",
+    "save_fig": "vizcnn.style",
+    # TensorFlow set-up
+    "import_tensorflow": "vizcnn._tf",
+    "use_fast_precision": "vizcnn._tf",
+    # compute
+    "feature_maps": "vizcnn.inspection",
+    "filters": "vizcnn.inspection",
+    "receptive_fields": "vizcnn.inspection",
+    "receptive_field_table": "vizcnn.inspection",
+    "empirical_receptive_field": "vizcnn.inspection",
+    "ReceptiveField": "vizcnn.inspection",
+    # display
+    "FilterDisplay": "vizcnn.display",
+    "FeatureMapDisplay": "vizcnn.display",
+    "ReceptiveFieldDisplay": "vizcnn.display",
+    "ConvArithmeticDisplay": "vizcnn.display",
+    "HistoryDisplay": "vizcnn.display",
+    # widgets
+    "PaddingStrideExplorer": "vizcnn.widgets",
+    "FeatureMapExplorer": "vizcnn.widgets",
+}
+_SUBMODULES = (
+    "arithmetic",
+    "data",
+    "display",
+    "inspection",
+    "layers",
+    "models",
+    "style",
+    "widgets",
+)
+
+__all__ = sorted([*_LAZY, *_SUBMODULES])
+
+
+__getattr__ = lazy_getattr(__name__, {**_LAZY, **{name: f"vizcnn.{name}" for name in _SUBMODULES}})
+
+
+def __dir__():
+    return __all__

@@ -1,0 +1,18 @@
+"""Displays draw what ``vizcnn.inspection`` / ``vizcnn.arithmetic`` compute.
+
+Every display follows scikit-learn's pattern: ``Display.from_...(...)`` computes,
+``.plot(*, ax=None, ...)`` draws, stores ``figure_`` and ``ax_``/``axes_``, returns self.
+"""
+
+from vizcnn._lazy import lazy_getattr
+
+_WHERE = {
+    "FilterDisplay": "vizcnn.display.filters",
+    "FeatureMapDisplay": "vizcnn.display.feature_maps",
+    "ReceptiveFieldDisplay": "vizcnn.display.receptive_field",
+    "ConvArithmeticDisplay": "vizcnn.display.conv_arithmetic",
+    "HistoryDisplay": "vizcnn.display.history",
+}
+__all__ = sorted(_WHERE)
+
+__getattr__ = lazy_getattr(__name__, _WHERE)

@@ -1,0 +1,11 @@
+"""Keras layers the lessons need and Keras lacks (serializable, package ``vizcnn``)."""
+
+from vizcnn._lazy import lazy_getattr
+
+_WHERE = {
+    "DepthPool": "vizcnn.layers.depth_pool",
+    "ResidualUnit": "vizcnn.layers.residual_unit",
+}
+__all__ = sorted(_WHERE)
+
+__getattr__ = lazy_getattr(__name__, _WHERE)

@@ -1,0 +1,115 @@
+"""feature_maps / filters on Sequential, functional and nested models, and their errors."""
+
+import numpy as np
+import pytest
+
+import vizcnn as vz
+
+
+def test_feature_maps_match_running_the_layers_by_hand(tiny_cnn, batch):
+    maps = vz.feature_maps(tiny_cnn, batch, "pool1")
+    expected = tiny_cnn.get_layer("pool1")(tiny_cnn.get_layer("conv1")(batch))
+    assert maps.shape == (3, 4, 4, 4)
+    np.testing.assert_allclose(maps, np.asarray(expected), rtol=1e-5, atol=1e-6)
+
+
+def test_feature_maps_accept_a_layer_object(tiny_cnn, batch):
+    by_name = vz.feature_maps(tiny_cnn, batch, "conv2")
+    by_object = vz.feature_maps(tiny_cnn, batch, tiny_cnn.get_layer("conv2"))
+    np.testing.assert_array_equal(by_name, by_object)
+
+
+def test_feature_maps_inside_a_nested_model(nested_cnn, batch):
+    maps = vz.feature_maps(nested_cnn, batch, "inner_relu")
+    block = nested_cnn.get_layer("block")
+    expected = block(nested_cnn.get_layer("outer_conv")(batch))
+    assert maps.shape == (3, 6, 6, 5)
+    assert (maps >= 0).all()
+    np.testing.assert_allclose(maps, np.asarray(expected), rtol=1e-5, atol=1e-6)
+
+
+def test_feature_maps_in_chunks_equal_one_pass(tiny_cnn):
+    x = np.random.default_rng(1).random((7, 8, 8, 3), dtype=np.float32)
+    np.testing.assert_allclose(
+        vz.feature_maps(tiny_cnn, x, "conv1", batch_size=2),
+        vz.feature_maps(tiny_cnn, x, "conv1"),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
+def test_feature_maps_build_a_sequential_without_input(keras, batch):
+    model = keras.Sequential([keras.layers.Conv2D(2, 3, name="c")])
+    assert vz.feature_maps(model, batch, "c").shape == (3, 6, 6, 2)
+
+
+def test_filters_are_the_layer_kernel(tiny_cnn):
+    kernel = vz.filters(tiny_cnn, "conv2")
+    assert kernel.shape == (3, 3, 4, 6)
+    np.testing.assert_array_equal(kernel, np.asarray(tiny_cnn.get_layer("conv2").kernel))
+    np.testing.assert_array_equal(vz.filters(tiny_cnn.get_layer("conv2")), kernel)
+
+
+def test_filters_in_nested_model(nested_cnn):
+    assert vz.filters(nested_cnn, "inner_conv").shape == (3, 3, 4, 5)
+
+
+def test_unknown_layer_lists_close_names(tiny_cnn, batch):
+    with pytest.raises(
+        ValueError,
+        match=r"layer=.conv3. is not a layer of model .tiny_cnn.; close names: conv2, conv1",
+    ):
+        vz.feature_maps(tiny_cnn, batch, "conv3")
+
+
+def test_foreign_layer_object_is_rejected(tiny_cnn, nested_cnn, batch):
+    with pytest.raises(ValueError, match="not part of model"):
+        vz.feature_maps(tiny_cnn, batch, nested_cnn.get_layer("outer_conv"))
+
+
+def test_layer_of_wrong_type(tiny_cnn, batch):
+    with pytest.raises(TypeError, match="layer must be a layer name"):
+        vz.feature_maps(tiny_cnn, batch, 3)
+
+
+def test_layer_without_kernel(tiny_cnn):
+    with pytest.raises(ValueError, match=r"'pool1' \(MaxPooling2D\) has no kernel"):
+        vz.filters(tiny_cnn, "pool1")
+
+
+def test_dense_kernel_is_not_a_filter(tiny_cnn):
+    with pytest.raises(ValueError, match="2-D convolution"):
+        vz.filters(tiny_cnn, "dense")
+
+
+@pytest.mark.parametrize(
+    ("x", "error", "match"),
+    [
+        (np.zeros((8, 8, 3)), ValueError, r"x must be a batch .* got shape \(8, 8, 3\)"),
+        (np.zeros((2, 8, 8, 1)), ValueError, "x has 1 channels but model 'tiny_cnn' expects 3"),
+        (np.zeros((2, 9, 8, 3)), ValueError, "spatial shape"),
+        (np.array([["a"]]), TypeError, "x must be a numeric array"),
+    ],
+)
+def test_bad_batches(tiny_cnn, x, error, match):
+    with pytest.raises(error, match=match):
+        vz.feature_maps(tiny_cnn, x, "conv1")
+
+
+def test_empty_model(keras, batch):
+    with pytest.raises(ValueError, match="model is empty"):
+        vz.feature_maps(keras.Sequential([]), batch, "c")
+
+
+def test_not_a_model(batch):
+    with pytest.raises(TypeError, match="model must be a keras.Model"):
+        vz.feature_maps("model", batch, "c")
+
+
+def test_filters_argument_errors(tiny_cnn):
+    with pytest.raises(ValueError, match="layer is required"):
+        vz.filters(tiny_cnn)
+    with pytest.raises(ValueError, match="layer must be None"):
+        vz.filters(tiny_cnn.get_layer("conv1"), "conv1")
+    with pytest.raises(TypeError, match="layer_or_model must be"):
+        vz.filters(np.zeros(3))

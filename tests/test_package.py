@@ -1,0 +1,87 @@
+"""The package surface: fast lazy import, every public name resolves, quiet TensorFlow."""
+
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+import vizcnn as vz
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(code: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+
+
+def test_import_does_not_load_tensorflow_or_matplotlib():
+    out = _run(
+        "import sys, vizcnn; print('tensorflow' in sys.modules, 'matplotlib' in sys.modules)"
+    )
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_arithmetic_path_stays_free_of_tensorflow():
+    out = _run(
+        "import sys, vizcnn as vz; vz.conv_output_size(7, 3); print('tensorflow' in sys.modules)"
+    )
+    assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("name", vz.__all__)
+def test_every_public_name_resolves(name):
+    assert getattr(vz, name) is not None
+
+
+def test_unknown_attribute_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        vz.nope  # noqa: B018
+
+
+def test_tensorflow_import_is_quiet_on_stderr():
+    out = _run("import vizcnn as vz; tf = vz.import_tensorflow(); tf.zeros(1)")
+    assert "oneDNN" not in out.stderr
+    assert "absl::InitializeLog" not in out.stderr
+    assert "cpu_feature_guard" not in out.stderr
+
+
+def test_quiet_import_keeps_onednn_numerics_unchanged():
+    # we hide log lines; we must not switch oneDNN off (that would change numerics)
+    out = _run(
+        "import os, vizcnn as vz; vz.import_tensorflow(); "
+        "print(os.environ.get('TF_ENABLE_ONEDNN_OPTS'))"
+    )
+    assert out.stdout.strip() == "None"
+
+
+def test_environment_yml_installs_exactly_the_pyproject_dev_set():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_sections = [d["pip"] for d in env["dependencies"] if isinstance(d, dict)]
+    assert pip_sections == [['-e ".[dev]"']], "environment.yml must install the project itself"
+    assert "dev" in project["optional-dependencies"]
+    python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python="))
+    major, minor = python.split("=")[1].split(".")[:2]
+    required = project["requires-python"].removeprefix(">=")
+    assert (int(major), int(minor)) >= tuple(int(p) for p in required.split(".")[:2])
+    declared = {
+        dep.split(">")[0].split("=")[0].split(";")[0].strip() for dep in project["dependencies"]
+    }
+    for fixed in ("matplotlib", "ipywidgets", "jupyterlab", "scikit-learn"):
+        assert fixed in declared
+    assert {"tensorflow", "tensorflow-cpu"} & declared
+    dev = {dep.split(">")[0].strip() for dep in project["optional-dependencies"]["dev"]}
+    assert {"pytest", "nbval", "ruff"} <= dev
+
+
+def test_makefile_and_ci_call_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    assert "make test" in readme and "make lab" in readme
+    assert "make test" in (ROOT / ".ci" / "run").read_text()

@@ -13,37 +13,36 @@ def test_rgb_filters_are_colour_patches_on_one_scale(keras):
     display = vz.FilterDisplay.from_model(model, layer="first")
     kernel = vz.filters(model, "first")
     assert display.mode_ == "rgb"
-    assert len(display.images_) == 5
-    drawn = np.stack([np.asarray(im.get_array()) for im in display.images_], axis=-1)
+    drawn = np.stack([display.panel(i) for i in range(5)], axis=-1)
     assert drawn.shape == (3, 3, 3, 5)
     # grey (0.5) is a zero weight; the largest |weight| reaches 0 or 1
     np.testing.assert_allclose(drawn, 0.5 + kernel / (2 * np.abs(kernel).max()), rtol=1e-6)
-    assert display.axes_.flat[0].get_title() == "0"
-    assert "first" in display.figure_._suptitle.get_text()
-    assert display.figure_ is display.axes_.flat[0].figure
+    labels = [t.get_text() for t in display.ax_.texts]
+    assert labels == ["0", "1", "2", "3", "4"]
+    assert "first" in display.ax_.get_title()
+    assert display.figure_ is display.ax_.figure
 
 
 def test_deeper_filters_are_drawn_per_input_channel(tiny_cnn):
     display = vz.FilterDisplay.from_model(tiny_cnn, layer="conv2", max_filters=2, max_channels=3)
     assert display.mode_ == "channels"
-    assert display.axes_.shape == (2, 3)
     kernel = vz.filters(tiny_cnn, "conv2")
-    np.testing.assert_array_equal(display.images_[0].get_array(), kernel[:, :, 0, 0])
-    np.testing.assert_array_equal(display.images_[4].get_array(), kernel[:, :, 1, 1])
+    np.testing.assert_array_equal(display.panel(0), kernel[:, :, 0, 0])
+    np.testing.assert_array_equal(display.panel(4), kernel[:, :, 1, 1])  # filter 1, channel 1
     limit = np.abs(kernel[:, :, :3, :2]).max()
-    assert display.images_[0].get_clim() == pytest.approx((-limit, limit))
-    assert display.axes_[0, 2].get_title() == "in 2"
-    assert display.axes_[1, 0].get_ylabel() == "filter 1"
+    assert display.image_.get_clim() == pytest.approx((-limit, limit))
+    labels = [t.get_text() for t in display.ax_.texts]
+    assert labels == ["in 0", "in 1", "in 2", "filter 0", "filter 1"]
 
 
-def test_filter_display_from_layer_and_existing_axes(tiny_cnn):
-    fig, axes = plt.subplots(2, 2)
+def test_filter_display_from_layer_on_existing_axes(tiny_cnn):
+    fig, ax = plt.subplots()
     display = vz.FilterDisplay.from_layer(
-        tiny_cnn.get_layer("conv1"), ax=axes, mode="channels", max_filters=1, max_channels=3
+        tiny_cnn.get_layer("conv1"), ax=ax, mode="channels", max_filters=1, max_channels=3
     )
-    assert display.figure_ is fig
-    assert len(display.images_) == 3
-    assert not axes[1, 1].get_visible()
+    assert display.figure_ is fig and display.ax_ is ax
+    assert ax.get_images() == [display.image_]
+    assert display.image_.get_array().shape == (3, 3 * 3 + 2)  # 3 panels, 1-pixel gutters
 
 
 @pytest.mark.parametrize(
@@ -68,19 +67,19 @@ def test_filter_display_rejects_non_4d_kernels():
 def test_feature_maps_share_one_colour_scale(tiny_cnn, batch):
     display = vz.FeatureMapDisplay.from_model(tiny_cnn, batch, layer="conv1", image_index=1)
     maps = vz.feature_maps(tiny_cnn, batch, "conv1")[1]
-    assert len(display.images_) == 4
-    for channel, image in enumerate(display.images_):
-        np.testing.assert_allclose(image.get_array(), maps[..., channel], rtol=1e-6)
-        assert image.get_clim() == pytest.approx((0.0, maps.max()))  # ReLU: non-negative
-    assert display.axes_.flat[2].get_title() == "conv1 ch 2"
-    assert "conv1" in display.figure_._suptitle.get_text()
+    assert len(display.titles_) == 4
+    for channel in range(4):
+        np.testing.assert_allclose(display.panel(channel), maps[..., channel], rtol=1e-6)
+    assert display.image_.get_clim() == pytest.approx((0.0, maps.max()))  # ReLU: non-negative
+    assert display.titles_[2].get_text() == "conv1 ch 2"
+    assert "conv1" in display.ax_.get_title()
 
 
 def test_signed_maps_use_a_symmetric_scale(tiny_cnn, batch):
     display = vz.FeatureMapDisplay.from_model(tiny_cnn, batch, layer="conv2")
     limit = np.abs(vz.feature_maps(tiny_cnn, batch, "conv2")[0]).max()
     assert display.vmin_ == pytest.approx(-limit) and display.vmax_ == pytest.approx(limit)
-    assert display.images_[0].get_cmap().name == "RdBu_r"
+    assert display.image_.get_cmap().name == "RdBu_r"
 
 
 def test_own_scale_per_map_when_asked(tiny_cnn, batch):
@@ -88,20 +87,37 @@ def test_own_scale_per_map_when_asked(tiny_cnn, batch):
         tiny_cnn, batch, layer="conv1", shared_scale=False, colorbar=False
     )
     maps = vz.feature_maps(tiny_cnn, batch, "conv1")[0]
-    for channel, image in enumerate(display.images_):
-        assert image.get_clim()[1] == pytest.approx(maps[..., channel].max() or 1.0)
+    for channel in range(4):  # each panel scaled to its own maximum
+        peak = maps[..., channel].max()
+        expected = maps[..., channel] / peak if peak > 0 else maps[..., channel]
+        np.testing.assert_allclose(display.panel(channel), expected, rtol=1e-5)
+    assert display.image_.get_clim() == (0.0, 1.0)
 
 
 def test_max_maps_and_chosen_channels(tiny_cnn, batch):
     display = vz.FeatureMapDisplay.from_model(tiny_cnn, batch, layer="conv2", max_maps=2)
-    assert len(display.images_) == 2
+    assert len(display.titles_) == 2
     picked = vz.FeatureMapDisplay.from_model(tiny_cnn, batch, layer="conv2", channels=[5, 1])
-    assert [ax.get_title() for ax in picked.axes_.flat[:2]] == ["conv2 ch 5", "conv2 ch 1"]
+    assert [t.get_text() for t in picked.titles_] == ["conv2 ch 5", "conv2 ch 1"]
+    maps = vz.feature_maps(tiny_cnn, batch, "conv2")[0]
+    np.testing.assert_allclose(picked.panel(0), maps[..., 5], rtol=1e-6)
 
 
 def test_feature_map_display_in_nested_model(nested_cnn, batch):
     display = vz.FeatureMapDisplay.from_model(nested_cnn, batch, layer="inner_conv", max_maps=3)
-    assert display.images_[0].get_array().shape == (6, 6)
+    assert display.panel(0).shape == (6, 6)
+
+
+def test_set_maps_updates_in_place(tiny_cnn, batch):
+    display = vz.FeatureMapDisplay.from_model(tiny_cnn, batch, layer="conv1", max_maps=2)
+    image = display.image_
+    other = vz.feature_maps(tiny_cnn, batch, "conv1")[2][..., [3, 0]]
+    display.set_maps(other, channels=[3, 0])
+    assert display.image_ is image  # same artist, new data
+    np.testing.assert_allclose(display.panel(0), other[..., 0], rtol=1e-6)
+    assert display.titles_[0].get_text() == "conv1 ch 3"
+    with pytest.raises(ValueError, match="maps must keep the drawn shape"):
+        display.set_maps(other[..., :1])
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,8 @@
-"""Grids of small image panels, shared by the filter and feature-map displays."""
+"""Mosaics: many small panels drawn as ONE image on one Axes.
+
+Thirty-two separate Axes cost matplotlib ~1 s to create and lay out; one mosaic image
+with NaN gutters costs a few milliseconds, and updates in place with ``set_data``.
+"""
 
 from __future__ import annotations
 
@@ -6,53 +10,84 @@ import math
 
 import numpy as np
 
+GAP = 1  # gutter between panels, in pixels of the panels themselves
 
-def grid_shape(n: int, ncols: int | None = None) -> tuple[int, int]:
-    """Rows and columns for ``n`` panels: close to 16:9 unless ``ncols`` is given."""
-    if ncols is None:
-        ncols = min(n, max(1, math.ceil(math.sqrt(n * 16 / 9))))
+
+def grid_shape(n: int, ncols: int | None = None, *, aspect: float = 1.0) -> tuple[int, int]:
+    """Rows and columns for ``n`` panels, each ``aspect`` = height / width."""
+    if ncols is None:  # a wide mosaic (about 5:2), with as few empty slots as possible
+        ideal = math.sqrt(n * aspect * 2.5)
+        candidates = range(max(1, math.floor(ideal) - 2), min(n, math.ceil(ideal) + 2) + 1)
+        ncols = min(candidates, key=lambda c: c * math.ceil(n / c) - n + abs(c - ideal))
     if ncols < 1:
         raise ValueError(f"ncols must be >= 1, got {ncols}")
     return math.ceil(n / ncols), ncols
 
 
-def panel_axes(
-    n: int, *, ax=None, ncols: int | None = None, panel_size: float = 1.3, aspect: float = 1.0
-):
-    """Return ``(figure, axes)`` with ``axes`` a 2-D array of at least ``n`` Axes.
-
-    ``ax`` may be None (a new figure) or a sequence/array of existing Axes (at least
-    ``n``). Unused panels are hidden. ``aspect`` is height / width of one panel's image,
-    so a new figure wastes no space between wide panels.
-    """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        nrows, ncols = grid_shape(n, ncols)
-        fig, axes = plt.subplots(
-            nrows,
-            ncols,
-            figsize=(panel_size * ncols + 0.8, panel_size * aspect * nrows + 0.3 * nrows + 0.5),
-            squeeze=False,
-        )
-    else:
-        axes = np.atleast_2d(np.asarray(ax, dtype=object))
-        if axes.size < n:
-            raise ValueError(f"ax must hold at least {n} Axes for {n} panels, got {axes.size}")
-        fig = axes.flat[0].figure
-    for extra in axes.flat[n:]:
-        extra.set_visible(False)
-    for panel in axes.flat[:n]:
-        panel.set_xticks([])
-        panel.set_yticks([])
-        panel.spines[:].set_visible(False)  # an image needs no frame
-    return fig, axes
-
-
-def check_positive_int(value, argname: str):
+def check_positive_int(value, argname: str) -> int:
     """Raise a clear error unless ``value`` is an int >= 1."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{argname} must be an int >= 1, got {value!r}")
     if value < 1:
         raise ValueError(f"{argname} must be >= 1, got {value}")
     return int(value)
+
+
+class Mosaic:
+    """Where each panel sits in a mosaic of ``nrows x ncols`` panels of ``h x w`` pixels."""
+
+    def __init__(self, nrows: int, ncols: int, h: int, w: int, *, row_gap=GAP, col_gap=GAP):
+        self.nrows, self.ncols, self.h, self.w = nrows, ncols, h, w
+        self.row_gap, self.col_gap = row_gap, col_gap
+        self.height = nrows * h + (nrows - 1) * row_gap
+        self.width = ncols * w + (ncols - 1) * col_gap
+
+    def origin(self, row: int, col: int) -> tuple[int, int]:
+        return row * (self.h + self.row_gap), col * (self.w + self.col_gap)
+
+    def slices(self, row: int, col: int) -> tuple[slice, slice]:
+        top, left = self.origin(row, col)
+        return slice(top, top + self.h), slice(left, left + self.w)
+
+    def assemble(self, panels, positions, depth: int | None = None) -> np.ndarray:
+        """Place ``panels[i]`` at ``positions[i] = (row, col)``; gutters are NaN."""
+        shape = (self.height, self.width) if depth is None else (self.height, self.width, depth)
+        mosaic = np.full(shape, np.nan, dtype="float32")
+        for panel, (row, col) in zip(panels, positions, strict=True):
+            mosaic[self.slices(row, col)] = panel
+        return mosaic
+
+    def extract(self, mosaic, row: int, col: int) -> np.ndarray:
+        return np.asarray(mosaic)[self.slices(row, col)]
+
+
+def new_axes(ax, *, width_px: int, height_px: int, scale: float, extra_width: float = 0.0):
+    """Use ``ax`` or make a figure sized so one mosaic pixel is ``scale`` inches."""
+    import matplotlib.pyplot as plt
+
+    if ax is not None:
+        return ax.figure, ax
+    figsize = (width_px * scale + extra_width + 0.4, height_px * scale + 0.7)
+    fig, ax = plt.subplots(figsize=figsize, layout="none")
+    fig.subplots_adjust(
+        left=0.02,
+        right=1 - (extra_width + 0.1) / figsize[0],
+        bottom=0.02,
+        top=1 - 0.55 / figsize[1],
+    )
+    return fig, ax
+
+
+def bare(ax) -> None:
+    """An image panel needs no ticks or frame."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.spines[:].set_visible(False)
+
+
+def transparent_gutters(cmap):
+    """``cmap`` (name or Colormap) with NaN drawn transparent, so gutters stay empty."""
+    import matplotlib as mpl
+
+    base = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
+    return base.with_extremes(bad=(0, 0, 0, 0))

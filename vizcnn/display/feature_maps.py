@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from vizcnn.display._grid import check_positive_int, panel_axes
+from vizcnn.display._grid import (
+    Mosaic,
+    bare,
+    check_positive_int,
+    grid_shape,
+    new_axes,
+    transparent_gutters,
+)
 from vizcnn.style import ACTIVATION_CMAP, SIGNED_CMAP
 
 
 class FeatureMapDisplay:
-    """Feature maps of one image, one panel per channel.
+    """Feature maps of one image, one panel per channel, drawn as one mosaic image.
 
     Parameters
     ----------
@@ -23,28 +30,18 @@ class FeatureMapDisplay:
     Attributes
     ----------
     figure_ : matplotlib.figure.Figure
-    axes_ : np.ndarray of Axes, 2-D
-    images_ : list of AxesImage, one per channel drawn (update with ``set_data``)
+    ax_ : matplotlib.axes.Axes
+    image_ : matplotlib.image.AxesImage
+        The mosaic; update with :meth:`set_maps`.
+    titles_ : list of matplotlib.text.Text, one per panel
     vmin_, vmax_ : float
-        The colour scale used (shared by every panel unless ``shared_scale=False``).
+        The colour scale (shared by every panel unless ``shared_scale=False``, in which
+        case each panel is scaled to its own range before drawing).
     """
 
     def __init__(self, maps, *, layer_name: str | None = None, channels=None):
-        maps = np.asarray(maps, dtype="float32")
-        if maps.ndim != 3:
-            raise ValueError(
-                f"maps must be one image's feature maps shaped (H, W, C), got shape {maps.shape}"
-            )
-        if channels is None:
-            channels = range(maps.shape[-1])
-        channels = [int(c) for c in channels]
-        if len(channels) != maps.shape[-1]:
-            raise ValueError(
-                f"channels must name each of the {maps.shape[-1]} maps, got {len(channels)}"
-            )
-        self.maps = maps
+        self.maps, self.channels = _check_maps(maps, channels)
         self.layer_name = layer_name
-        self.channels = channels
 
     @classmethod
     def from_model(
@@ -80,26 +77,11 @@ class FeatureMapDisplay:
         x = np.asarray(x)
         if x.ndim != 4:
             raise ValueError(f"x must be a batch shaped (N, H, W, C), got shape {x.shape}")
-        if not -len(x) <= image_index < len(x):
+        if not 0 <= image_index < len(x):
             raise ValueError(f"image_index must be in [0, {len(x)}), got {image_index}")
         target = find_layer(model, layer)[-1]
-        maps = feature_maps(model, x[image_index : image_index + 1 or None], target)[0]
-        if maps.ndim != 3:
-            raise ValueError(
-                f"layer {target.name!r} outputs shape {maps.shape} per image; feature maps "
-                "need a spatial layer (H, W, C), e.g. a Conv2D or pooling layer"
-            )
-        if channels is None:
-            channels = list(range(min(max_maps, maps.shape[-1])))
-        else:
-            channels = [int(c) for c in channels]
-            bad = [c for c in channels if not 0 <= c < maps.shape[-1]]
-            if bad:
-                raise ValueError(
-                    f"channels {bad} are out of range: layer {target.name!r} has "
-                    f"{maps.shape[-1]} channels"
-                )
-            channels = channels[:max_maps]
+        maps = feature_maps(model, x[image_index : image_index + 1], target)[0]
+        channels = select_channels(maps, channels, max_maps=max_maps, layer_name=target.name)
         display = cls(maps[..., channels], layer_name=target.name, channels=channels)
         return display.plot(**plot_kwargs)
 
@@ -117,10 +99,10 @@ class FeatureMapDisplay:
 
         Parameters
         ----------
-        ax : sequence of Axes, optional
-            At least one Axes per channel; a new figure when None.
+        ax : matplotlib.axes.Axes, optional
+            Where to draw the mosaic; a new figure when None.
         ncols : int, optional
-            Columns of the grid.
+            Panels per row.
         cmap : str, optional
             Default: a signed map centred on 0 when any value is negative, else viridis.
         shared_scale : bool, default=True
@@ -128,41 +110,122 @@ class FeatureMapDisplay:
         colorbar : bool, default=True
             Add the colour bar (only with a shared scale).
         title : str, optional
-            Figure title (default names the layer and the map size).
+            Axes title (default names the layer and the map size).
 
         Returns
         -------
         self
         """
         h, w, n = self.maps.shape
+        self.shared_scale = shared_scale
+        nrows, ncols = grid_shape(n, ncols, aspect=h / w)
+        # a gutter tall enough for each panel's title, narrow between columns
+        self.mosaic_ = Mosaic(nrows, ncols, h, w, row_gap=max(2, h // 5), col_gap=max(1, w // 25))
+        self._positions = [divmod(i, ncols) for i in range(n)]
+        scale = 1.6 / max(w, h) if n > 1 else 4.0 / max(w, h)  # inches per pixel
+        extra = 1.0 if colorbar and shared_scale else 0.0
+        self.figure_, self.ax_ = new_axes(
+            ax,
+            width_px=self.mosaic_.width,
+            height_px=self.mosaic_.height,
+            scale=scale,
+            extra_width=extra,
+        )
         negative = bool((self.maps < 0).any())
-        if cmap is None:
-            cmap = SIGNED_CMAP if negative else ACTIVATION_CMAP
-        if negative:
+        self.cmap_ = transparent_gutters(cmap or (SIGNED_CMAP if negative else ACTIVATION_CMAP))
+        self.image_ = self.ax_.imshow(self._mosaic(), cmap=self.cmap_, interpolation="nearest")
+        self._set_scale()
+        self.titles_ = []
+        for row, col in self._positions:
+            top, left = self.mosaic_.origin(row, col)
+            self.titles_.append(
+                self.ax_.text(left + w / 2, top - 0.6, "", ha="center", va="bottom", fontsize=7)
+            )
+        self._set_titles()
+        bare(self.ax_)
+        name = self.layer_name or "feature maps"
+        self.ax_.set_title(title or f"{name}: {n} feature maps, {h}x{w}", pad=12)
+        if colorbar and shared_scale:
+            self.figure_.colorbar(self.image_, ax=self.ax_, shrink=0.8, label="activation")
+        return self
+
+    def set_maps(self, maps, *, channels=None, layer_name: str | None = None):
+        """Replace the drawn maps in place (same number of panels, same size).
+
+        For widgets: one ``set_data`` on the mosaic, new titles, ``draw_idle``.
+        """
+        maps, channels = _check_maps(maps, channels)
+        if maps.shape != self.maps.shape:
+            raise ValueError(
+                f"maps must keep the drawn shape {self.maps.shape}, got {maps.shape}; "
+                "make a new display for a different layer"
+            )
+        self.maps, self.channels = maps, channels
+        if layer_name is not None:
+            self.layer_name = layer_name
+        self.image_.set_data(self._mosaic())
+        self._set_scale()
+        self._set_titles()
+        self.figure_.canvas.draw_idle()
+        return self
+
+    def panel(self, i: int) -> np.ndarray:
+        """The array drawn in panel ``i`` (as it was put into the mosaic)."""
+        row, col = self._positions[i]
+        return self.mosaic_.extract(self.image_.get_array().filled(np.nan), row, col)
+
+    def _mosaic(self):
+        maps = self.maps
+        if not self.shared_scale:  # each panel to its own range: [-1, 1] or [0, 1]
+            limits = np.abs(maps).max(axis=(0, 1))
+            maps = maps / np.where(limits > 0, limits, 1.0)
+        panels = [maps[..., i] for i in range(maps.shape[-1])]
+        return self.mosaic_.assemble(panels, self._positions)
+
+    def _set_scale(self):
+        negative = bool((self.maps < 0).any())
+        if not self.shared_scale:
+            self.vmin_, self.vmax_ = (-1.0 if negative else 0.0), 1.0
+        elif negative:
             limit = float(np.abs(self.maps).max()) or 1.0
             self.vmin_, self.vmax_ = -limit, limit
         else:
-            self.vmin_ = 0.0
-            self.vmax_ = float(self.maps.max()) or 1.0
-        self.figure_, self.axes_ = panel_axes(n, ax=ax, ncols=ncols, aspect=h / w)
-        self.images_ = []
-        name = self.layer_name or "feature maps"
-        for i, panel in enumerate(self.axes_.flat[:n]):
-            scale = (
-                {"vmin": self.vmin_, "vmax": self.vmax_}
-                if shared_scale
-                else _own_scale(self.maps[..., i], negative)
-            )
-            self.images_.append(panel.imshow(self.maps[..., i], cmap=cmap, **scale))
-            panel.set_title(f"{name} ch {self.channels[i]}", fontsize=8, pad=2)
-        self.figure_.suptitle(title or f"{name}: {n} feature maps, {h}x{w}")
-        if colorbar and shared_scale:
-            self.figure_.colorbar(self.images_[0], ax=self.axes_, shrink=0.6, label="activation")
-        return self
+            self.vmin_, self.vmax_ = 0.0, float(self.maps.max()) or 1.0
+        self.image_.set_clim(self.vmin_, self.vmax_)
+
+    def _set_titles(self):
+        name = self.layer_name or "map"
+        for text, channel in zip(self.titles_, self.channels, strict=True):
+            text.set_text(f"{name} ch {channel}")
 
 
-def _own_scale(channel, negative):
-    if negative:
-        limit = float(np.abs(channel).max()) or 1.0
-        return {"vmin": -limit, "vmax": limit}
-    return {"vmin": 0.0, "vmax": float(channel.max()) or 1.0}
+def _check_maps(maps, channels):
+    maps = np.asarray(maps, dtype="float32")
+    if maps.ndim != 3:
+        raise ValueError(
+            f"maps must be one image's feature maps shaped (H, W, C), got shape {maps.shape}"
+        )
+    channels = list(range(maps.shape[-1])) if channels is None else [int(c) for c in channels]
+    if len(channels) != maps.shape[-1]:
+        raise ValueError(
+            f"channels must name each of the {maps.shape[-1]} maps, got {len(channels)}"
+        )
+    return maps, channels
+
+
+def select_channels(maps, channels, *, max_maps: int, layer_name: str) -> list[int]:
+    """Validate a channel choice against one image's ``maps`` (H, W, C); cap at max_maps."""
+    if maps.ndim != 3:
+        raise ValueError(
+            f"layer {layer_name!r} outputs shape {maps.shape} per image; feature maps "
+            "need a spatial layer (H, W, C), e.g. a Conv2D or pooling layer"
+        )
+    if channels is None:
+        return list(range(min(max_maps, maps.shape[-1])))
+    channels = [int(c) for c in channels]
+    bad = [c for c in channels if not 0 <= c < maps.shape[-1]]
+    if bad:
+        raise ValueError(
+            f"channels {bad} are out of range: layer {layer_name!r} has {maps.shape[-1]} channels"
+        )
+    return channels[:max_maps]

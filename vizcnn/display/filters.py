@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from vizcnn.display._grid import check_positive_int, panel_axes
+from vizcnn.display._grid import (
+    Mosaic,
+    bare,
+    check_positive_int,
+    grid_shape,
+    new_axes,
+    transparent_gutters,
+)
 from vizcnn.style import SIGNED_CMAP
 
 
 class FilterDisplay:
-    """The filters of a convolution layer.
+    """The filters of a convolution layer, drawn as one mosaic image.
 
     A first layer over RGB input is drawn as colour patches (one per filter; grey is a
-    zero weight, so every patch shares one scale). Other kernels are drawn per input
+    zero weight, and every patch shares one scale). Other kernels are drawn per input
     channel: one row per filter, one column per input channel, on one signed colour
     scale (red positive, blue negative).
 
@@ -26,8 +33,10 @@ class FilterDisplay:
     Attributes
     ----------
     figure_ : matplotlib.figure.Figure
-    axes_ : np.ndarray of Axes, 2-D
-    images_ : list of AxesImage, one per drawn panel
+    ax_ : matplotlib.axes.Axes
+    image_ : matplotlib.image.AxesImage
+        The mosaic.
+    mode_ : {"rgb", "channels"}
     """
 
     def __init__(self, kernels, *, layer_name: str | None = None):
@@ -69,8 +78,8 @@ class FilterDisplay:
 
         Parameters
         ----------
-        ax : sequence of Axes, optional
-            Enough Axes for the panels; a new figure when None.
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when None.
         max_filters : int, optional
             Draw only the first ``max_filters`` filters (default: all).
         max_channels : int, default=8
@@ -78,7 +87,7 @@ class FilterDisplay:
         mode : {"auto", "rgb", "channels"}
             ``"auto"`` draws colour patches when there are 3 input channels.
         ncols : int, optional
-            Columns of the grid in ``"rgb"`` mode.
+            Patches per row in ``"rgb"`` mode.
         cmap : str, default="RdBu_r"
             Signed colour map for ``"channels"`` mode.
         colorbar : bool, default=True
@@ -88,7 +97,7 @@ class FilterDisplay:
         -------
         self
         """
-        _, _, c_in, c_out = self.kernels.shape
+        kh, kw, c_in, c_out = self.kernels.shape
         n = (
             c_out
             if max_filters is None
@@ -99,55 +108,63 @@ class FilterDisplay:
             raise ValueError(f"mode must be 'auto', 'rgb' or 'channels', got {mode!r}")
         if mode == "rgb" and c_in != 3:
             raise ValueError(f"mode='rgb' needs 3 input channels, the kernel has {c_in}")
-        if mode == "auto":
-            mode = "rgb" if c_in == 3 else "channels"
-        self.mode_ = mode
+        self.mode_ = ("rgb" if c_in == 3 else "channels") if mode == "auto" else mode
         kernels = self.kernels[..., :n]
         name = self.layer_name or "filters"
-        if mode == "rgb":
-            self._plot_rgb(kernels, ax=ax, ncols=ncols, name=name)
-        else:
-            self._plot_channels(
-                kernels[:, :, :max_channels], ax=ax, cmap=cmap, colorbar=colorbar, name=name
+        scale = 0.32 / max(kh, kw)  # inches per kernel pixel: a 3x3 patch is ~0.3 in
+        if self.mode_ == "rgb":
+            nrows, ncols = grid_shape(n, ncols)
+            self._positions = [divmod(f, ncols) for f in range(n)]
+            self.mosaic_ = Mosaic(nrows, ncols, kh, kw)
+            limit = float(np.abs(kernels).max()) or 1.0
+            panels = [0.5 + kernels[..., f] / (2 * limit) for f in range(n)]  # grey = 0
+            mosaic = self.mosaic_.assemble(panels, self._positions, depth=3)
+            rgba = np.concatenate([np.nan_to_num(mosaic, nan=1.0), ~np.isnan(mosaic[..., :1])], -1)
+            self.figure_, self.ax_ = new_axes(
+                ax, width_px=self.mosaic_.width, height_px=self.mosaic_.height, scale=scale * 1.6
             )
+            self.image_ = self.ax_.imshow(rgba, interpolation="nearest")
+            for f, (row, col) in enumerate(self._positions):
+                top, left = self.mosaic_.origin(row, col)
+                self.ax_.text(left + kw / 2 - 0.5, top - 0.6, str(f), ha="center", fontsize=6)
+            title = f"{name}: {n} filters as RGB patches (grey = 0)"
+        else:
+            channels = min(c_in, max_channels)
+            self._positions = [(f, c) for f in range(n) for c in range(channels)]
+            self.mosaic_ = Mosaic(n, channels, kh, kw)
+            panels = [kernels[:, :, c, f] for f, c in self._positions]
+            limit = float(np.abs(kernels[:, :, :channels]).max()) or 1.0
+            self.figure_, self.ax_ = new_axes(
+                ax,
+                width_px=self.mosaic_.width,
+                height_px=self.mosaic_.height,
+                scale=scale,
+                extra_width=1.0 if colorbar else 0.0,
+            )
+            self.image_ = self.ax_.imshow(
+                self.mosaic_.assemble(panels, self._positions),
+                cmap=transparent_gutters(cmap),
+                vmin=-limit,
+                vmax=limit,
+                interpolation="nearest",
+            )
+            for c in range(channels):
+                top, left = self.mosaic_.origin(0, c)
+                self.ax_.text(left + kw / 2 - 0.5, -1, f"in {c}", ha="center", fontsize=7)
+            for f in range(n):
+                top, _ = self.mosaic_.origin(f, 0)
+                self.ax_.text(
+                    -1, top + kh / 2 - 0.5, f"filter {f}", ha="right", va="center", fontsize=7
+                )
+            if colorbar:
+                self.figure_.colorbar(self.image_, ax=self.ax_, shrink=0.8, label="weight")
+            title = f"{name}: {n} filters x {channels} input channels ({kh}x{kw})"
+        bare(self.ax_)
+        self.ax_.set_title(title, pad=14)
         return self
 
-    def _plot_rgb(self, kernels, *, ax, ncols, name):
-        n = kernels.shape[-1]
-        limit = float(np.abs(kernels).max()) or 1.0
-        patches = 0.5 + kernels / (2 * limit)  # one scale for all: grey = 0
-        self.figure_, self.axes_ = panel_axes(n, ax=ax, ncols=ncols, panel_size=0.9)
-        self.images_ = []
-        for i, panel in enumerate(self.axes_.flat[:n]):
-            self.images_.append(panel.imshow(patches[..., i], vmin=0, vmax=1))
-            panel.set_title(f"{i}", fontsize=8, pad=2)
-        self.figure_.suptitle(f"{name}: {n} filters as RGB patches (grey = 0)")
-
-    def _plot_channels(self, kernels, *, ax, cmap, colorbar, name):
-        kh, kw, c_in, n = kernels.shape
-        limit = float(np.abs(kernels).max()) or 1.0
-        if ax is None:
-            import matplotlib.pyplot as plt
-
-            fig, axes = plt.subplots(
-                n, c_in, figsize=(0.9 * c_in + 1.2, 0.9 * n + 0.6), squeeze=False
-            )
-        else:
-            fig, axes = panel_axes(n * c_in, ax=ax)
-            axes = axes.reshape(-1)[: n * c_in].reshape(n, c_in)
-        self.figure_, self.axes_ = fig, axes
-        self.images_ = []
-        for f in range(n):
-            for c in range(c_in):
-                panel = axes[f, c]
-                image = panel.imshow(kernels[:, :, c, f], cmap=cmap, vmin=-limit, vmax=limit)
-                self.images_.append(image)
-                panel.set_xticks([])
-                panel.set_yticks([])
-                if f == 0:
-                    panel.set_title(f"in {c}", fontsize=8, pad=2)
-                if c == 0:
-                    panel.set_ylabel(f"filter {f}", fontsize=8)
-        fig.suptitle(f"{name}: {n} filters x {c_in} input channels ({kh}x{kw})")
-        if colorbar:
-            fig.colorbar(self.images_[0], ax=axes, shrink=0.6, label="weight")
+    def panel(self, i: int) -> np.ndarray:
+        """The array drawn in panel ``i`` (RGB patch, or one filter-channel slice)."""
+        row, col = self._positions[i]
+        drawn = self.mosaic_.extract(self.image_.get_array(), row, col)
+        return np.asarray(drawn)[..., :3] if self.mode_ == "rgb" else np.asarray(drawn)

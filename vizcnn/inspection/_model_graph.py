@@ -68,7 +68,9 @@ def find_layer(model, layer, *, argname: str = "layer"):
             if candidate is layer:
                 return path
         raise ValueError(f"{argname} (layer {layer.name!r}) is not part of model {model.name!r}")
-    raise TypeError(f"{argname} must be a layer name (str) or a keras layer, got {type(layer).__name__}")
+    raise TypeError(
+        f"{argname} must be a layer name (str) or a keras layer, got {type(layer).__name__}"
+    )
 
 
 def ensure_built(model, input_shape):

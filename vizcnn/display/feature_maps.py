@@ -144,7 +144,7 @@ class FeatureMapDisplay:
         self._set_titles()
         bare(self.ax_)
         name = self.layer_name or "feature maps"
-        self.ax_.set_title(title or f"{name}: {n} feature maps, {h}x{w}", pad=12)
+        self.ax_.set_title(title or f"{name}: {n} feature maps, {h}x{w}", pad=18)
         if colorbar and shared_scale:
             self.figure_.colorbar(self.image_, ax=self.ax_, shrink=0.8, label="activation")
         return self

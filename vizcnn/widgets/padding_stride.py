@@ -194,12 +194,15 @@ class PaddingStrideExplorer(widgets.VBox):
         self.dilation_rate.disabled = self.layer.value != "Conv2D"
         settings = self.settings
         try:
-            conv_output_size(**settings)  # int settings: the message reads like the controls
+            out = conv_output_size(**settings)  # int settings: messages read like the controls
         except ValueError as exc:
             self._show_error(str(exc))
             return
         self.error = None
-        self.display_.update(**settings)  # keeps the highlighted cell, clipped to the output
+        # keep the highlighted cell (clipped to the new output), even if it was moved
+        # while the settings were impossible
+        position = (min(self.row.value, out - 1), min(self.column.value, out - 1))
+        self.display_.update(**settings, position=position)
         self._sync_position_sliders()
         self.info.value = _info_html(self.display_)
         self._render()
@@ -230,6 +233,7 @@ class PaddingStrideExplorer(widgets.VBox):
         if self._syncing or self.error:
             return
         self.display_.update(position=self._position())
+        self.info.value = _info_html(self.display_)  # it names the cells this window reads
         self._render()
 
     def _on_keras_toggle(self, change):

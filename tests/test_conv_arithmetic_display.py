@@ -1,0 +1,191 @@
+"""ConvArithmeticDisplay: what is drawn matches TensorFlow's geometry."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_rgba
+
+from vizcnn import conv_output_size, same_padding
+from vizcnn.display.conv_arithmetic import COLORS, ConvArithmeticDisplay
+
+CATEGORY = {"input": 0, "unread": 1, "padding": 2, "extra": 3}
+
+
+def _drawn_taps(disp):
+    """Tap centres drawn by the scatter, as sorted (row, col) pairs."""
+    xy = np.asarray(disp.artists_["taps"].get_offsets())
+    return sorted((int(round(y)), int(round(x))) for x, y in xy)
+
+
+def _expected_taps(size, kernel, strides, dilation, pad, position):
+    """Taps of one output cell, written out from the definition of a strided window."""
+    (i, j), (top, left) = position, pad
+    return sorted(
+        (i * strides - top + a * dilation, j * strides - left + b * dilation)
+        for a in range(kernel)
+        for b in range(kernel)
+    )
+
+
+def test_same_odd_total_extra_cell_is_after():
+    disp = ConvArithmeticDisplay(7, 4, padding="same").plot(position=(-1, -1))
+    assert disp.padding_ == ((1, 2), (1, 2)) == (same_padding(7, 4),) * 2
+    cat = disp.cell_categories()
+    assert cat.shape == (1 + 7 + 2, 1 + 7 + 2)
+    # the extra (odd) padding cell is the last row and column, never the first
+    assert np.all(cat[-1, :] == CATEGORY["extra"]) and np.all(cat[:, -1] == CATEGORY["extra"])
+    assert np.all(cat[0, :-1] == CATEGORY["padding"]) and np.all(cat[:-1, 0] == CATEGORY["padding"])
+    assert np.all(cat[-2, 1:-2] == CATEGORY["padding"])  # the symmetric padding row
+    assert np.all(cat[1:8, 1:8] == CATEGORY["input"])
+    # the drawn image is exactly those colours, placed so cell (r, c) is centred at (c, r)
+    image = disp.artists_["input"]
+    palette = {v: to_rgba(COLORS[k]) for k, v in CATEGORY.items()}
+    np.testing.assert_allclose(image.get_array()[-1, 0], palette[CATEGORY["extra"]])
+    np.testing.assert_allclose(image.get_array()[0, 0], palette[CATEGORY["padding"]])
+    np.testing.assert_allclose(image.get_array()[4, 4], palette[CATEGORY["input"]])
+    assert image.get_extent() == pytest.approx((-1.5, 8.5, 8.5, -1.5))
+    assert "extra cell after" in disp.ax_.get_title()
+    assert "7×7 output" in disp.ax_.get_title()
+    # last window: its taps reach into the extra padding
+    assert disp.position_ == (6, 6)
+    assert _drawn_taps(disp) == _expected_taps(7, 4, 1, 1, (1, 1), (6, 6))
+    assert max(_drawn_taps(disp)) == (8, 8)
+
+
+def test_valid_stride_marks_dropped_cells_and_output_grid():
+    disp = ConvArithmeticDisplay((8, 9), 3, strides=2).plot(position=(1, 2))
+    assert disp.output_size_ == conv_output_size((8, 9), 3, strides=2) == (3, 4)
+    cat = disp.cell_categories()
+    assert cat.shape == (8, 9)  # no padding with `valid`
+    assert np.all(cat[-1, :] == CATEGORY["unread"])  # row 7 is dropped
+    assert np.all(cat[:-1, :] == CATEGORY["input"])
+    assert "the last 1 row never read" in disp.ax_.get_title()
+    out = disp.artists_["output"]
+    assert out.get_array().shape[:2] == (3, 4)
+    x0, x1, y1, y0 = out.get_extent()
+    assert (x1 - x0, y1 - y0) == (4, 3)  # same cell scale as the input
+    current = disp.artists_["current"]
+    assert (current.get_x() - x0, current.get_y()) == (2, 0.5)  # output cell (1, 2)
+    assert _drawn_taps(disp) == _expected_taps(8, 3, 2, 1, (0, 0), (1, 2))
+    window = disp.artists_["window"]
+    assert (window.get_x(), window.get_y(), window.get_width()) == (3.5, 1.5, 3)
+
+
+def test_dilated_taps_skip_cells():
+    disp = ConvArithmeticDisplay(9, 3, dilation_rate=2, padding="same").plot(position=(0, 4))
+    assert disp.padding_ == ((2, 2), (2, 2))
+    taps = _drawn_taps(disp)
+    assert taps == _expected_taps(9, 3, 1, 2, (2, 2), (0, 4))
+    assert sorted({c for _, c in taps}) == [2, 4, 6]  # every second column
+    assert disp.artists_["window"].get_width() == 5  # dilated span 2 * (3 - 1) + 1
+
+
+def test_window_matches_a_keras_convolution(keras):
+    """Output (i, j) of an all-ones kernel sums exactly the input cells the display marks."""
+    for size, kernel, strides, padding, dilation in [
+        ((7, 6), 4, 1, "same", 1),
+        ((9, 8), 3, 2, "valid", 1),
+        ((8, 8), 3, 1, "same", 3),
+        ((6, 7), 2, 3, "same", 1),
+    ]:
+        disp = ConvArithmeticDisplay(
+            size, kernel, strides=strides, padding=padding, dilation_rate=dilation
+        )
+        layer = keras.layers.Conv2D(
+            1,
+            kernel,
+            strides=strides,
+            padding=padding,
+            dilation_rate=dilation,
+            use_bias=False,
+            kernel_initializer="ones",
+        )
+        x = np.arange(np.prod(size), dtype="float32").reshape(1, *size, 1) + 1
+        y = np.asarray(layer(x))[0, ..., 0]
+        assert y.shape == disp.output_size_
+        for i in range(y.shape[0]):
+            for j in range(y.shape[1]):
+                rows, cols = disp.window((i, j))
+                total = sum(
+                    x[0, r, c, 0]
+                    for r in rows
+                    for c in cols
+                    if 0 <= r < size[0] and 0 <= c < size[1]  # padding adds zeros
+                )
+                assert y[i, j] == total
+
+
+def test_update_moves_artists_in_place():
+    disp = ConvArithmeticDisplay(5, 3).plot()
+    artists = dict(disp.artists_)
+    figure = disp.figure_
+    disp.update(input_size=12, strides=2, padding="same", position=(-1, 0))
+    assert disp.figure_ is figure and disp.artists_ == artists  # same objects
+    assert disp.output_size_ == (6, 6)
+    assert disp.artists_["input"].get_array().shape[:2] == (13, 13)  # 0 before, 1 after
+    assert disp.position_ == (5, 0)
+    assert _drawn_taps(disp) == _expected_taps(12, 3, 2, 1, (0, 0), (5, 0))
+    # a position outside a smaller output is clipped when only settings change
+    disp.update(input_size=4)
+    assert disp.position_ == (1, 0)
+
+
+def test_update_rejects_impossible_settings_and_keeps_state():
+    disp = ConvArithmeticDisplay(5, 3).plot()
+    with pytest.raises(ValueError, match="kernel_size"):
+        disp.update(kernel_size=7)
+    with pytest.raises(ValueError, match="dilation"):
+        disp.update(strides=2, dilation_rate=2)
+    assert disp.kernel_size == (3, 3) and disp.output_size_ == (3, 3)
+    with pytest.raises(TypeError, match="unknown"):
+        disp.update(stride=2)
+    with pytest.raises(ValueError, match="outside"):
+        disp.update(position=(3, 0))
+    with pytest.raises(ValueError, match="position"):
+        disp.update(position=5)
+
+
+def test_constructor_validates():
+    with pytest.raises(ValueError, match="padding"):
+        ConvArithmeticDisplay(5, 3, padding="full")
+    with pytest.raises(ValueError, match="input_size"):
+        ConvArithmeticDisplay(0, 3)
+
+
+def test_show_message_hides_the_diagram():
+    disp = ConvArithmeticDisplay(5, 3).plot()
+    disp.show_message("no window fits")
+    assert disp.artists_["message"].get_visible()
+    assert disp.artists_["message"].get_text() == "no window fits"
+    assert not disp.artists_["input"].get_visible()
+    disp.update(position=(0, 0))  # drawing again brings everything back
+    assert disp.artists_["input"].get_visible() and not disp.artists_["message"].get_text()
+
+
+def test_plot_on_given_axes_without_text():
+    fig, ax = plt.subplots()
+    disp = ConvArithmeticDisplay(6, 3).plot(ax=ax, title="", legend=False, labels=False)
+    assert disp.ax_ is ax and disp.figure_ is fig
+    assert disp.legend_ is None and ax.get_legend() is None
+    assert ax.get_title() == "" and disp.artists_["input_label"].get_text() == ""
+
+
+def test_legend_names_every_kind_of_cell():
+    disp = ConvArithmeticDisplay(6, 3).plot()
+    labels = [t.get_text() for t in disp.legend_.get_texts()]
+    for expected in ("padding", "extra padding (after)", "never read (dropped)", "kernel tap"):
+        assert expected in labels
+
+
+def test_plot_positions_small_multiples():
+    disp = ConvArithmeticDisplay(5, 3, strides=2, padding="same").plot_positions()
+    titles = [ax.get_title() for ax in disp.axes_.flat if ax.get_title()]
+    assert titles == [f"output ({i}, {j})" for i in range(3) for j in range(3)]
+    # each panel's window sits where the arithmetic says
+    window = [p for p in disp.axes_[2, 2].patches if p.get_edgecolor() == to_rgba(COLORS["tap"])]
+    assert (window[0].get_x(), window[0].get_y()) == (2.5, 2.5)
+    few = ConvArithmeticDisplay(8, 2).plot_positions(max_positions=5)
+    assert sum(bool(ax.get_title()) for ax in few.axes_.flat) == 5
+    assert "first 5 of 49" in few.figure_.get_suptitle()
+    with pytest.raises(ValueError, match="max_positions"):
+        few.plot_positions(max_positions=0)

@@ -32,6 +32,13 @@ def test_is_a_widget_with_named_controls(explorer):
     assert explorer.padding.options == ("valid", "same")
     assert bytes(explorer.image.value).startswith(PNG)
     assert explorer.display_.figure_ is explorer.figure
+    explorer.row.value = 2
+    assert repr(explorer) == (
+        "PaddingStrideExplorer(Conv2D: input 7, kernel 3, stride 1, 'same', "
+        "dilation 1, cell (2, 0))"
+    )
+    bundle = explorer._repr_mimebundle_()
+    assert bundle["text/plain"] == repr(explorer)
 
 
 def test_stride_change_updates_text_diagram_and_position_range(explorer):

@@ -176,6 +176,16 @@ class PaddingStrideExplorer(widgets.VBox):
         super().__init__([widgets.HBox([controls, text]), self.legend, self.image])
         self.update()
 
+    def __repr__(self):
+        # Short and stable: the default lists every child, PNG bytes included, and
+        # ipywidgets cuts a widget's text/plain at 110 characters.
+        s = self.settings
+        return (
+            f"PaddingStrideExplorer({self.layer.value}: input {s['input_size']}, "
+            f"kernel {s['kernel_size']}, stride {s['strides']}, {s['padding']!r}, "
+            f"dilation {s['dilation_rate']}, cell ({self.row.value}, {self.column.value}))"
+        )
+
     # ------------------------------------------------------------------ state
     @property
     def settings(self):

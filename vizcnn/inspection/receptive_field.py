@@ -347,6 +347,24 @@ def _flatten(structure):
     return [structure]
 
 
+def _find(model, layer):
+    """:func:`find_layer`, also accepting the ``"outer/inner"`` keys of
+    :func:`receptive_fields` (used where a nested layer's name repeats)."""
+    try:
+        return find_layer(model, layer)
+    except ValueError:
+        if not isinstance(layer, str) or "/" not in layer:
+            raise
+    container, path = model, []
+    for name in layer.split("/"):
+        try:
+            container = container.get_layer(name)
+        except (ValueError, AttributeError):
+            return find_layer(model, layer)  # raise find_layer's error, with close names
+        path.append(container)
+    return tuple(path)
+
+
 def _input_grid(model, input_size):
     """The model's ``(H, W)`` (entries None when not fixed), or a clear error."""
     check_model(model)
@@ -417,20 +435,40 @@ def receptive_fields(model, *, input_size=None) -> dict:
         and lists what is supported), merges of branches with different jumps, models
         without a single image input.
     """
+    return {key: rf for key, _, rf in _all_fields(model, input_size)}
+
+
+def _all_fields(model, input_size):
+    """``(key, path, ReceptiveField)`` for every layer the walk reached, in model order."""
     grid = _input_grid(model, input_size)
     walk = _Walk(grid)
     walk.model(model, [walk.input])
     paths = [(path, layer) for path, layer in iter_layers(model) if id(layer) in walk.first_output]
     names = [layer.name for _, layer in paths]
-    result = {}
+    result = []
     for path, layer in paths:
         key = layer.name if names.count(layer.name) == 1 else "/".join(p.name for p in path)
         value = walk.first_output[id(layer)]
         note = value.note
         if walk.calls[id(layer)] > 1:
             note = f"shared layer called {walk.calls[id(layer)]} times: first call shown. {note}"
-        result[key] = _field(walk, value, note.strip())
+        result.append((key, path, _field(walk, value, note.strip())))
     return result
+
+
+def field_of(model, layer, *, input_size=None):
+    """The :class:`ReceptiveField` of one layer (by name or object, nested models searched).
+
+    Returns
+    -------
+    tuple
+        ``(path, field)``: the layer's path as :func:`find_layer` gives it, and its field.
+    """
+    path = _find(model, layer)
+    for _, candidate, rf in _all_fields(model, input_size):
+        if candidate == path:
+            return path, rf
+    raise ValueError(f"layer {path[-1].name!r} is not connected to the input of {model.name!r}")
 
 
 def _field(walk, value, note):
@@ -544,7 +582,7 @@ def empirical_receptive_field(model, layer, *, position=None, input_size=None) -
     np.ndarray of bool, shape (H, W)
         ``True`` for the input pixels the unit depends on.
     """
-    path = find_layer(model, layer)
+    path = _find(model, layer)
     grid = _input_grid(model, input_size)
     if None in grid:
         raise ValueError(
@@ -725,7 +763,7 @@ def effective_receptive_field(model, x, layer, *, position=None, channel=None) -
     from vizcnn.inspection._model_graph import check_batch
 
     tf = import_tensorflow()
-    path = find_layer(model, layer)
+    path = _find(model, layer)
     x = tf.constant(check_batch(model, x))
     stages = output_extractor(model, path)
     with tf.GradientTape() as tape:

@@ -1,0 +1,307 @@
+"""ReceptiveFieldDisplay: the input pixels one unit sees, drawn on the image."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vizcnn.style import ACTIVATION_CMAP, IMAGE_CMAP
+
+_EFFECTIVE_CMAP = "magma"
+
+
+class ReceptiveFieldDisplay:
+    """One unit's receptive field drawn as a box on the input image.
+
+    The theoretical field (``size`` pixels centred on the unit's centre) is drawn dashed;
+    where it runs past the image border the part over zero padding is hatched, and the
+    pixels that really reach the unit are framed with a solid line. Optional panels: the
+    *effective* field ``|d unit / d input|`` (Luo et al., 2016) under the same boxes, and
+    the layer's feature map with the unit marked.
+
+    Parameters
+    ----------
+    image : array-like, shape (H, W, C)
+        The input image.
+    field : ReceptiveField
+        The layer's field (from ``vz.receptive_fields``).
+    position : tuple of int or None
+        The unit on the layer's grid (None for layers without a grid).
+    layer_name : str
+    effective : array-like, shape (H, W), optional
+        ``|d unit / d input|`` at ``image``.
+    feature_map : array-like, shape (h, w), optional
+        One channel of the layer's output for ``image``.
+    channel : int, optional
+        Which channel ``feature_map`` is (for its title).
+
+    Attributes
+    ----------
+    box_ : tuple
+        Theoretical field ``((top, bottom), (left, right))``, inclusive; may leave the image.
+    box_in_image_ : tuple or None
+        The pixels that really reach the unit (None: it sees only padding).
+    figure_ : matplotlib.figure.Figure
+    axes_ : list of matplotlib.axes.Axes
+        Image panel, then the effective-field panel and the feature-map panel when drawn.
+    ax_ : matplotlib.axes.Axes
+        The image panel (``axes_[0]``).
+    """
+
+    def __init__(
+        self,
+        image,
+        field,
+        *,
+        position,
+        layer_name: str,
+        effective=None,
+        feature_map=None,
+        channel: int | None = None,
+    ):
+        image = np.asarray(image, dtype=float)
+        if image.ndim != 3:
+            raise ValueError(f"image must be one image shaped (H, W, C), got shape {image.shape}")
+        self.image = image
+        self.field = field
+        self.position = position
+        self.layer_name = layer_name
+        self.box_ = field.box(position)
+        self.box_in_image_ = field.box_in_image(position)
+        self.effective = None if effective is None else np.asarray(effective, dtype=float)
+        self.feature_map = None if feature_map is None else np.asarray(feature_map, dtype=float)
+        self.channel = channel
+
+    @classmethod
+    def from_model(
+        cls,
+        model,
+        image,
+        *,
+        layer,
+        position=None,
+        feature_map: bool = True,
+        effective: bool = False,
+        channel: int | None = None,
+        **plot_kwargs,
+    ):
+        """Compute one unit's field in ``model`` and draw it on ``image``.
+
+        Parameters
+        ----------
+        model : keras.Model
+        image : array-like, shape (H, W, C)
+            One input image of the model's size.
+        layer : str or keras.layers.Layer
+        position : tuple of int, optional
+            The unit ``(i, j)`` on the layer's grid; default the centre unit.
+        feature_map : bool, default=True
+            Also draw the layer's feature map with the unit marked (layers with a grid).
+        effective : bool, default=False
+            Also draw the effective field ``|d unit / d input|`` at ``image``.
+        channel : int, optional
+            The channel shown in the feature map and followed by the effective field;
+            default: the feature map of the channel most active at the unit, and the
+            effective field of the sum over channels.
+        **plot_kwargs
+            Passed to :meth:`plot`.
+        """
+        from vizcnn.inspection import feature_maps
+        from vizcnn.inspection._model_graph import check_batch
+        from vizcnn.inspection.receptive_field import effective_receptive_field, field_of
+
+        image = np.asarray(image)
+        if image.ndim != 3:
+            raise ValueError(
+                f"image must be one image shaped (H, W, C), got shape {image.shape}; "
+                "for a batch x pass x[0]"
+            )
+        check_batch(model, image[None], argname="image")
+        path, field = field_of(model, layer, input_size=tuple(image.shape[:2]))
+        if not field.is_global and position is None:
+            position = tuple(n // 2 for n in field.grid)
+        field.box(position)  # checks position before any TensorFlow work
+        shown_channel = channel
+        fmap = None
+        if feature_map and not field.is_global:
+            maps = feature_maps(model, image[None], path[-1])[0]
+            if channel is None:
+                shown_channel = int(np.argmax(np.abs(maps[position[0], position[1]])))
+            elif not 0 <= channel < maps.shape[-1]:
+                raise ValueError(f"channel must be in 0..{maps.shape[-1] - 1}, got {channel}")
+            fmap = maps[..., shown_channel]
+        erf = None
+        if effective:
+            erf = effective_receptive_field(
+                model, image[None], path[-1], position=position, channel=channel
+            )
+        display = cls(
+            image,
+            field,
+            position=position,
+            layer_name=path[-1].name,
+            effective=erf,
+            feature_map=fmap,
+            channel=shown_channel,
+        )
+        return display.plot(**plot_kwargs)
+
+    def plot(self, *, ax=None, color: str = "tab:orange", title: str | None = None):
+        """Draw the image with the field, then the optional panels.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes or sequence of them, optional
+            One Axes per panel (image, effective field if computed, feature map if
+            computed); a new figure when None.
+        color : str, default="tab:orange"
+            Colour of the boxes.
+        title : str, optional
+            Title of the image panel (default: the unit and its field size).
+
+        Returns
+        -------
+        self
+        """
+        import matplotlib.pyplot as plt
+
+        n_panels = 1 + (self.effective is not None) + (self.feature_map is not None)
+        if ax is None:
+            self.figure_, axes = plt.subplots(1, n_panels, figsize=(3.6 * n_panels, 3.6))
+            axes = list(np.atleast_1d(axes))
+        else:
+            axes = list(np.atleast_1d(np.asarray(ax, dtype=object)))
+            if len(axes) != n_panels:
+                raise ValueError(f"ax must hold {n_panels} Axes (one per panel), got {len(axes)}")
+            self.figure_ = axes[0].figure
+        self.axes_, self.ax_ = axes, axes[0]
+        self.patches_ = []
+
+        self.ax_.imshow(_displayable(self.image), cmap=IMAGE_CMAP, interpolation="nearest")
+        self._draw_field(self.ax_, color)
+        self.ax_.set_title(title or self._title())
+        panel = 1
+        if self.effective is not None:
+            ax_e = axes[panel]
+            self.effective_image_ = ax_e.imshow(
+                self.effective, cmap=_EFFECTIVE_CMAP, interpolation="nearest"
+            )
+            self._draw_field(ax_e, color)
+            # zoom on the field: the blob is small next to the whole image
+            (top, bottom), (left, right) = self.box_
+            ax_e.set_xlim(left - 2, right + 2)
+            ax_e.set_ylim(bottom + 2, top - 2)
+            ax_e.set_title("effective field |d unit / d input| (zoomed)")
+            panel += 1
+        if self.feature_map is not None:
+            ax_f = axes[panel]
+            ax_f.imshow(self.feature_map, cmap=ACTIVATION_CMAP, interpolation="nearest")
+            i, j = self.position
+            self.unit_patch_ = plt.Rectangle(
+                (j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=color, linewidth=2.5
+            )
+            ax_f.add_patch(self.unit_patch_)
+            ax_f.set_title(f"{self.layer_name}, channel {self.channel}: unit {self.position}")
+            self.unit_patch_.set_path_effects([_halo()])
+            _bare(ax_f)
+        return self
+
+    def _title(self):
+        h, w = self.field.size
+        where = "every position" if self.position is None else f"unit {self.position}"
+        text = f"{self.layer_name} {where}: field {h}x{w}"
+        inside = self.box_in_image_
+        if inside is None:
+            return text + " (only padding)"
+        ih, iw = (hi - lo + 1 for lo, hi in inside)
+        if (ih, iw) != (h, w):
+            text += f", {ih}x{iw} in the image"
+        return text
+
+    def _draw_field(self, ax, color):
+        """Dashed theoretical box, hatched padding part, solid frame of the real pixels."""
+        import matplotlib.pyplot as plt
+
+        height, width = self.image.shape[:2]
+        (top, bottom), (left, right) = self.box_
+        theoretical = plt.Rectangle(
+            (left - 0.5, top - 0.5),
+            right - left + 1,
+            bottom - top + 1,
+            fill=False,
+            edgecolor=color,
+            linestyle="--",
+            linewidth=1.5,
+        )
+        ax.add_patch(theoretical)
+        patches = {"theoretical": theoretical, "padding": []}
+        for y0, y1, x0, x1 in _outside(self.box_, height, width):
+            part = plt.Rectangle(
+                (x0 - 0.5, y0 - 0.5),
+                x1 - x0 + 1,
+                y1 - y0 + 1,
+                fill=False,
+                hatch="///",
+                edgecolor=color,
+                linewidth=0,
+                alpha=0.6,
+            )
+            ax.add_patch(part)
+            patches["padding"].append(part)
+        patches["in_image"] = None
+        if self.box_in_image_ is not None:
+            (t, b), (l_, r) = self.box_in_image_
+            patches["in_image"] = plt.Rectangle(
+                (l_ - 0.5, t - 0.5), r - l_ + 1, b - t + 1, fill=False, edgecolor=color, linewidth=2
+            )
+            # a dark halo keeps the frame visible on images of the same colour
+            patches["in_image"].set_path_effects([_halo()])
+            ax.add_patch(patches["in_image"])
+        # the image border, so the padding part reads as "outside"
+        ax.add_patch(
+            plt.Rectangle((-0.5, -0.5), width, height, fill=False, edgecolor="0.4", linewidth=0.8)
+        )
+        ax.set_xlim(min(left, 0) - 1, max(right, width - 1) + 1)
+        ax.set_ylim(max(bottom, height - 1) + 1, min(top, 0) - 1)
+        theoretical.set_path_effects([_halo()])
+        _bare(ax)
+        self.patches_.append(patches)
+
+
+def _halo():
+    from matplotlib import patheffects
+
+    return patheffects.withStroke(linewidth=3.5, foreground="black", alpha=0.7)
+
+
+def _bare(ax):
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
+def _outside(box, height, width):
+    """The parts of ``box`` outside the image, as ``(y0, y1, x0, x1)`` inclusive pieces."""
+    (top, bottom), (left, right) = box
+    pieces = []
+    if top < 0:
+        pieces.append((top, min(bottom, -1), left, right))
+    if bottom > height - 1:
+        pieces.append((max(top, height), bottom, left, right))
+    y0, y1 = max(top, 0), min(bottom, height - 1)
+    if y0 <= y1:  # left and right strips between the top and bottom pieces
+        if left < 0:
+            pieces.append((y0, y1, left, min(right, -1)))
+        if right > width - 1:
+            pieces.append((y0, y1, max(left, width), right))
+    return pieces
+
+
+def _displayable(image):
+    """One channel as 2-D; colour scaled into [0, 1] when it lies outside."""
+    if image.shape[-1] == 1:
+        return image[..., 0]
+    lo, hi = float(image.min()), float(image.max())
+    if lo < 0 or hi > 1:
+        image = (image - lo) / (hi - lo or 1.0)
+    return image[..., :3]

@@ -305,7 +305,7 @@ class ConvArithmeticDisplay:
         a["current"].set_bounds(ox + j, i - 0.5, 1, 1)
 
         # limits first: the tap marker size is in points, so it depends on the zoom
-        y_top = min(y0, -0.5) - (1.6 if self._labels else 0.4)
+        y_top = min(y0, -0.5) - (1.6 if self._labels else 0.7)
         y_bottom = max(y1, ho - 0.5) + 0.6
         ax.set_xlim(x0 - 0.6, ox + wo + 0.6)
         ax.set_ylim(y_bottom, y_top)
@@ -317,8 +317,12 @@ class ConvArithmeticDisplay:
             a["output_label"].set_position((ox + wo / 2, -0.8))
             a["output_label"].set_text(f"output {ho}×{wo}")
         if self._show_arrow:
+            start = (cols[0] - 0.5 + c.span, rows[0] - 0.5 + r.span / 2)
             a["arrow"].xy = (ox + j + 0.5, i)
-            a["arrow"].set_position((cols[0] - 0.5 + c.span, rows[0] - 0.5 + r.span / 2))
+            a["arrow"].set_position(start)
+            # bend away from the output's label when the arrow goes up to the first rows
+            rad = 0.2 if i <= start[1] else -0.2
+            a["arrow"].arrow_patch.set_connectionstyle(f"arc3,rad={rad}")
         a["arrow"].set_visible(self._show_arrow)
         a["title"].set_text(_title(self) if self._title is None else self._title)
         self.figure_.canvas.draw_idle()
@@ -384,6 +388,8 @@ class ConvArithmeticDisplay:
                     lw=1.5,
                 )
             )
+            ax.set_xlim(extent[0] - 0.1, extent[1] + 0.1)  # keep the outer grid lines whole
+            ax.set_ylim(extent[2] + 0.1, extent[3] - 0.1)
             ty, tx = np.meshgrid(rows, cols, indexing="ij")
             ax.scatter(tx.ravel(), ty.ravel(), marker="s", s=8, c=COLORS["tap"])
             ax.set_title(f"output ({i}, {j})", fontsize=8)

@@ -207,8 +207,9 @@ class ReceptiveFieldDisplay:
 
     def _title(self):
         h, w = self.field.size
-        where = "every position" if self.position is None else f"unit {self.position}"
-        text = f"{self.layer_name} {where}: field {h}x{w}"
+        if self.position is None:
+            return f"{self.layer_name}: every unit sees the whole {h}x{w} input"
+        text = f"{self.layer_name} unit {self.position}: field {h}x{w}"
         inside = self.box_in_image_
         if inside is None:
             return text + " (only padding)"

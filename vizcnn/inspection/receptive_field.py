@@ -215,10 +215,8 @@ class _Walk:
         )
         note = value.note
         if any(w.pad_before is None for w in windows) and not note:
-            note = (
-                f"start unknown from layer {layer.name!r} on: padding='same' with strides > 1 "
-                "depends on the input size, which the model does not fix; pass input_size="
-            )
+            # TF's split then depends on the input size, which the model does not fix
+            note = f"start unknown (same padding, stride > 1 at {layer.name!r}): pass input_size"
         axes = tuple(apply_window(value.axes[k], windows[k]) for k in range(2))
         return self._step("window", [value], axes, note, windows)
 
@@ -231,7 +229,7 @@ class _Walk:
         return self._step("window", [value], axes, value.note, windows)
 
     def _global(self, layer, inputs):
-        note = f"mixes all positions from {layer.name!r} on: every unit sees the whole input"
+        note = f"global from {layer.name!r} on: sees the whole input"
         return self._step("global", inputs, None, note)
 
     def _residual(self, layer, inputs):
@@ -451,7 +449,7 @@ def _all_fields(model, input_size):
         value = walk.first_output[id(layer)]
         note = value.note
         if walk.calls[id(layer)] > 1:
-            note = f"shared layer called {walk.calls[id(layer)]} times: first call shown. {note}"
+            note = f"shared layer ({walk.calls[id(layer)]} calls): first call shown. {note}"
         result.append((key, path, _field(walk, value, note.strip())))
     return result
 

@@ -15,15 +15,13 @@ its answer per setting.
 from __future__ import annotations
 
 import html
-import io
 import textwrap
 
 import ipywidgets as widgets
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from vizcnn.arithmetic import conv_output_size
 from vizcnn.display.conv_arithmetic import COLORS, ConvArithmeticDisplay
+from vizcnn.widgets._png_figure import png_figure, render_png
 
 LAYERS = ("Conv2D", "MaxPool2D", "AveragePooling2D")
 _LABEL_STYLE = {"description_width": "150px"}
@@ -143,8 +141,7 @@ class PaddingStrideExplorer(widgets.VBox):
         self.error = None
         self._keras_cache = {}
 
-        self.figure = Figure(figsize=figsize, dpi=dpi, layout="none")
-        _PngCanvas(self.figure)
+        self.figure = png_figure(figsize, dpi)
         ax = self.figure.add_axes((0.01, 0.01, 0.98, 0.98))
         # No text in the figure: glyph rendering is most of an Agg draw, and the HTML
         # next to it (sizes, formula, colour key) says it all, selectable and sharp.
@@ -266,12 +263,7 @@ class PaddingStrideExplorer(widgets.VBox):
             self.keras_info.value = ""
 
     def _render(self):
-        buffer = io.BytesIO()
-        # print_png skips savefig's bbox handling (set_style asks for a "tight" bbox,
-        # which costs a second draw); the figure's layout is fixed instead.
-        # compress_level=1: a few % larger PNG, about three times faster to encode
-        self.figure.canvas.print_png(buffer, pil_kwargs={"compress_level": 1})
-        self.image.value = buffer.getvalue()
+        self.image.value = render_png(self.figure)
 
     # ------------------------------------------------------------------ Keras
     def _update_keras(self):
@@ -301,16 +293,6 @@ class PaddingStrideExplorer(widgets.VBox):
             f"on a <code>(1, {n}, {n}, 1)</code> batch returns <code>{shape}</code> {verdict}"
             "</div>"
         )
-
-
-class _PngCanvas(FigureCanvasAgg):
-    """Agg canvas whose ``draw_idle`` only marks the figure stale.
-
-    Agg's ``draw_idle`` draws at once; the widget renders exactly once per change, to PNG.
-    """
-
-    def draw_idle(self, *args, **kwargs):
-        self.figure.stale = True
 
 
 def _legend_html():

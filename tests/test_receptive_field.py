@@ -359,6 +359,23 @@ def test_nested_models_and_duplicate_names(keras):
     assert _assert_analytic_equals_measured(model) > 0
 
 
+def test_keras_ops_cropped_branch_and_depth_pool(keras):
+    layers = keras.layers
+    inputs = keras.Input((20, 21, 4))
+    a = layers.Conv2D(4, 3, name="a")(inputs)
+    b = layers.Conv2D(4, 5, padding="same", name="b")(inputs)
+    b = layers.Cropping2D(1, name="crop")(b)
+    x = keras.ops.relu(a + b)  # graph operations, not layers
+    x = layers.Subtract(name="minus")([x, x])  # no cancellation in the probe
+    x = vz.layers.DepthPool(2, name="depth_pool")(x)
+    x = layers.MaxPool2D(2, name="pool")(x)
+    model = keras.Model(inputs, x, name="ops_model")
+    assert _assert_analytic_equals_measured(model) > 0
+    fields = vz.receptive_fields(model)
+    assert fields["depth_pool"] == fields["minus"]
+    assert fields["pool"].size == (6, 6)
+
+
 def test_squeeze_excitation_branch_makes_every_unit_global(keras):
     layers = keras.layers
     inputs = keras.Input((16, 16, 4))
@@ -482,6 +499,27 @@ def test_model_without_spatial_input(keras):
         vz.receptive_fields(model)
     with pytest.raises(TypeError, match="keras.Model"):
         vz.receptive_fields("not a model")
+
+
+def test_models_without_a_graph(keras):
+    unbuilt = keras.Sequential([keras.layers.Conv2D(2, 3)])
+    with pytest.raises(TypeError, match=r"no input shape yet.*keras.Input"):
+        vz.receptive_fields(unbuilt)
+
+    class Subclassed(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.conv = keras.layers.Conv2D(2, 3)
+
+        def call(self, x):
+            return self.conv(x)
+
+    model = Subclassed()
+    model(np.zeros((1, 8, 8, 1), dtype="float32"))
+    with pytest.raises(TypeError, match="subclassed model"):
+        vz.receptive_fields(model)
+    with pytest.raises(TypeError, match="subclassed model"):
+        vz.empirical_receptive_field(model, model.conv)
 
 
 def test_unsupported_layer_is_named_with_what_to_do(keras):

@@ -366,6 +366,12 @@ def _find(model, layer):
 def _input_grid(model, input_size):
     """The model's ``(H, W)`` (entries None when not fixed), or a clear error."""
     check_model(model)
+    keras = _keras()
+    if not isinstance(model, keras.Sequential) and not hasattr(model, "_run_through_graph"):
+        raise TypeError(
+            f"model {model.name!r} ({type(model).__name__}) is a subclassed model: its "
+            "graph is hidden in Python code; use a Sequential or functional model"
+        )
     try:
         inputs = model.inputs
     except (AttributeError, ValueError):
@@ -527,10 +533,28 @@ _TO_IDENTITY = frozenset(
         "BatchNormalization", "LayerNormalization", "GroupNormalization",
         "UnitNormalization", "Dropout", "SpatialDropout2D", "GaussianNoise",
         "GaussianDropout", "AlphaDropout", "ActivityRegularization", "Normalization",
-        "DepthPool",
+        "Rescaling", "DepthPool",
     }
 )  # fmt: skip
-_TO_ADD = frozenset({"Maximum", "Minimum", "Multiply"})
+# Merges whose gradient can vanish (max, product at zero) or cancel (minus signs).
+_TO_ADD = frozenset({"Maximum", "Minimum", "Multiply", "Subtract", "Divide", "TrueDivide", "Power"})
+# keras.ops applied to Keras tensors in a functional graph, made the identity likewise.
+_OPS_TO_IDENTITY = frozenset(
+    {
+        "Relu", "Relu6", "LeakyRelu", "Elu", "Selu", "Sigmoid", "Tanh", "Silu", "Gelu",
+        "Softplus", "Softmax", "LogSoftmax", "Abs", "Square", "Sqrt", "Exp", "Log",
+        "Negative", "Cast", "Clip",
+    }
+)  # fmt: skip
+
+
+def _identity_op(x, *args, **kwargs):
+    return x
+
+
+def _add_op(x1, x2, *args, **kwargs):
+    return _keras().ops.add(x1, x2)
+
 
 _PROBES = weakref.WeakKeyDictionary()
 
@@ -545,10 +569,12 @@ def empirical_receptive_field(model, layer, *, position=None, input_size=None) -
     carries a positive weight:
 
     - max pooling becomes average pooling over the same windows (global max pooling
-      becomes global average pooling; ``Maximum``/``Minimum``/``Multiply`` merges become
-      ``Add``), so every window position gets gradient;
-    - activations, normalization, dropout and ``DepthPool`` become the identity (they act
-      per position), and layers' own ``activation=`` becomes linear;
+      becomes global average pooling; ``Maximum``/``Minimum``/``Multiply``/``Subtract``
+      merges become ``Add``), so every window position gets gradient, and no minus sign
+      can cancel two paths;
+    - activations, normalization, dropout, rescaling and ``DepthPool`` become the
+      identity (they act per position), layers' own ``activation=`` becomes linear, and
+      so do ``keras.ops`` nonlinearities applied in a functional graph;
     - every kernel is filled with a positive constant, biases with 0, batch
       normalization with gamma 1, beta 0, mean 0, variance 1;
     - it computes in float64, on an all-zero input.
@@ -669,8 +695,13 @@ def _clone(model, inputs):
 
 def _linear_copy(layer):
     keras = _keras()
-    if not isinstance(layer, keras.layers.Layer):
-        return layer  # a keras.ops operation in a functional graph: stateless, reuse it
+    if not isinstance(layer, keras.layers.Layer):  # a keras.ops operation in the graph
+        name = type(layer).__name__
+        if name in _OPS_TO_IDENTITY:
+            return _identity_op
+        if name in _TO_ADD:
+            return _add_op
+        return layer  # stateless: reuse it
     if isinstance(layer, keras.Model):
         shape = tuple(layer.inputs[0].shape)
         return _clone(layer, keras.Input(batch_shape=shape, dtype="float64"))

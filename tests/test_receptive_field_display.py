@@ -97,6 +97,18 @@ def test_effective_field_panel_lies_inside_the_exact_box(sample_cnn, image):
     assert "channel 2" in display.axes_[2].get_title()
 
 
+def test_effective_field_averaged_over_a_batch(sample_cnn, image):
+    batch = vz.data.load_sample_images()
+    display = vz.ReceptiveFieldDisplay.from_model(
+        sample_cnn, image, layer="conv2", effective=batch, feature_map=False
+    )
+    expected = effective_receptive_field(sample_cnn, batch, "conv2", position=display.position)
+    np.testing.assert_allclose(display.axes_[1].get_images()[0].get_array(), expected, rtol=1e-6)
+    assert display.axes_[1].get_title().endswith("mean of 2 inputs")
+    with pytest.raises(ValueError, match=r"batch shaped \(N, H, W, C\)"):
+        vz.ReceptiveFieldDisplay.from_model(sample_cnn, image, layer="conv2", effective=image)
+
+
 def test_global_layer_sees_the_whole_image(sample_cnn, image):
     display = vz.ReceptiveFieldDisplay.from_model(sample_cnn, image, layer="gap")
     assert display.position is None

@@ -70,6 +70,7 @@ class ReceptiveFieldDisplay:
         self.effective = None if effective is None else np.asarray(effective, dtype=float)
         self.feature_map = None if feature_map is None else np.asarray(feature_map, dtype=float)
         self.channel = channel
+        self.n_effective = 1  # inputs the effective field was averaged over
 
     @classmethod
     def from_model(
@@ -80,7 +81,7 @@ class ReceptiveFieldDisplay:
         layer,
         position=None,
         feature_map: bool = True,
-        effective: bool = False,
+        effective=False,
         channel: int | None = None,
         **plot_kwargs,
     ):
@@ -96,8 +97,9 @@ class ReceptiveFieldDisplay:
             The unit ``(i, j)`` on the layer's grid; default the centre unit.
         feature_map : bool, default=True
             Also draw the layer's feature map with the unit marked (layers with a grid).
-        effective : bool, default=False
-            Also draw the effective field ``|d unit / d input|`` at ``image``.
+        effective : bool or array-like of shape (N, H, W, C), default=False
+            Also draw the effective field ``|d unit / d input|``: at ``image`` when True,
+            or averaged over a batch of inputs (as Luo et al. do; one image is noisy).
         channel : int, optional
             The channel shown in the feature map and followed by the effective field;
             default: the feature map of the channel most active at the unit, and the
@@ -129,11 +131,21 @@ class ReceptiveFieldDisplay:
             elif not 0 <= channel < maps.shape[-1]:
                 raise ValueError(f"channel must be in 0..{maps.shape[-1] - 1}, got {channel}")
             fmap = maps[..., shown_channel]
-        erf = None
-        if effective:
+        erf, n_effective = None, 0
+        if isinstance(effective, bool) or effective is None:
+            x_effective = image[None] if effective else None
+        else:
+            x_effective = np.asarray(effective)
+            if x_effective.ndim != 4:
+                raise ValueError(
+                    "effective must be True/False or a batch shaped (N, H, W, C), got shape "
+                    f"{x_effective.shape}"
+                )
+        if x_effective is not None:
             erf = effective_receptive_field(
-                model, image[None], path[-1], position=position, channel=channel
+                model, x_effective, path[-1], position=position, channel=channel
             )
+            n_effective = len(x_effective)
         display = cls(
             image,
             field,
@@ -143,6 +155,7 @@ class ReceptiveFieldDisplay:
             feature_map=fmap,
             channel=shown_channel,
         )
+        display.n_effective = n_effective
         return display.plot(**plot_kwargs)
 
     def plot(self, *, ax=None, color: str = "tab:orange", title: str | None = None):
@@ -190,7 +203,8 @@ class ReceptiveFieldDisplay:
             (top, bottom), (left, right) = self.box_
             ax_e.set_xlim(left - 2, right + 2)
             ax_e.set_ylim(bottom + 2, top - 2)
-            ax_e.set_title("effective field |d unit / d input| (zoomed)")
+            over = "" if self.n_effective <= 1 else f", mean of {self.n_effective} inputs"
+            ax_e.set_title(f"effective field |d unit / d input|{over}")
             panel += 1
         if self.feature_map is not None:
             ax_f = axes[panel]

@@ -1,0 +1,130 @@
+"""The training recipe: schedule, augmentation, a tiny real fit, results saved as JSON."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from vizcnn import training
+
+
+def test_one_cycle_schedule():
+    peak = 2e-3
+    lrs = [training.one_cycle(p, peak=peak, warmup=0.1) for p in np.linspace(0, 1, 101)]
+    assert lrs[0] == 0 and lrs[5] == pytest.approx(peak / 2) and lrs[10] == pytest.approx(peak)
+    assert max(lrs) == pytest.approx(peak)
+    assert lrs[-1] == pytest.approx(0, abs=1e-12)
+    assert lrs[55] == pytest.approx(peak / 2)  # cosine half-way point of the decay
+    assert all(a >= b for a, b in zip(lrs[10:], lrs[11:], strict=False))  # decays monotonically
+    assert training.one_cycle(1.5, peak=peak, warmup=0.1) == pytest.approx(0, abs=1e-12)
+
+
+def test_augment_batch_shifts_and_flips(keras):
+    tf = training_tf()
+    x = np.zeros((64, 6, 6, 1), "float32")
+    x[:, 2, 3, 0] = 1.0  # one bright pixel, off-centre
+    tf.random.set_seed(0)
+    out = np.asarray(training.augment_batch(tf.constant(x), max_shift=1, flip=True))
+    assert out.shape == x.shape
+    assert np.all(out.sum(axis=(1, 2, 3)) == 1)  # a shift of 1 never loses this pixel
+    rows, cols = np.nonzero(out[..., 0].reshape(64, -1) == 1)
+    positions = {divmod(int(c), 6) for c in cols}
+    # rows 1-3; columns 2-4 or, mirrored, 1-3
+    assert {r for r, _ in positions} <= {1, 2, 3} and len({r for r, _ in positions}) == 3
+    assert {c for _, c in positions} <= {1, 2, 3, 4} and len(positions) > 6
+    plain = np.asarray(training.augment_batch(tf.constant(x), max_shift=0, flip=False))
+    np.testing.assert_array_equal(plain, x)
+
+
+def training_tf():
+    import vizcnn as vz
+
+    return vz.import_tensorflow()
+
+
+def test_recipe_checks():
+    with pytest.raises(ValueError, match="optimizer"):
+        training.Recipe(optimizer="adam")
+    with pytest.raises(ValueError, match="epochs"):
+        training.Recipe(epochs=0)
+    with pytest.raises(ValueError, match="minutes"):
+        training.Recipe(minutes=0)
+    with pytest.raises(ValueError, match="label_smoothing"):
+        training.Recipe(label_smoothing=1.0)
+    assert training.BOOK_RECIPE.batch_size == 32 and training.BOOK_RECIPE.optimizer == "nadam"
+
+
+def test_is_quick(monkeypatch):
+    monkeypatch.setenv("VIZCNN_QUICK", "1")
+    assert training.is_quick()
+    monkeypatch.setenv("VIZCNN_QUICK", "0")
+    assert not training.is_quick()
+    monkeypatch.delenv("VIZCNN_QUICK")
+    assert not training.is_quick()
+
+
+@pytest.fixture
+def separable():
+    """Two classes of 28x28 images a tiny network learns in a few steps: bright top / bottom."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 256).astype("uint8")
+    X = rng.integers(0, 60, (256, 28, 28)).astype("uint8")
+    X[y == 0, :10] += 150
+    X[y == 1, -10:] += 150
+    return X, y
+
+
+def _tiny(keras):
+    keras.utils.set_random_seed(0)
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(4, 3, strides=2, activation="relu"),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(2, activation="softmax"),
+        ]
+    )
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_train_learns_and_reports(keras, separable, smoothing, tmp_path):
+    X, y = separable
+    recipe = training.Recipe(
+        epochs=3, batch_size=32, learning_rate=3e-2, label_smoothing=smoothing, flip=False
+    )
+    model = _tiny(keras)
+    result = training.train(model, recipe, (X, y), (X[:64], y[:64]), quick=False, verbose=0)
+    assert len(result.history["val_accuracy"]) == 3 == len(result.epoch_seconds)
+    assert result.images == 3 * 256 and result.epochs == 3
+    assert result.history["loss"][-1] < result.history["loss"][0]
+    assert np.mean(training.predict_classes(model, X) == y) > 0.9
+    assert model.optimizer.learning_rate.numpy() < 0.1 * recipe.learning_rate  # annealed
+    result.to_json(tmp_path / "r.json")
+    again = training.TrainingResult.from_json(tmp_path / "r.json")
+    assert dataclasses.asdict(again) == dataclasses.asdict(result)
+
+
+def test_quick_mode_uses_a_subset(keras, separable, monkeypatch):
+    monkeypatch.setattr(training, "QUICK_TRAIN", 64)
+    X, y = separable
+    result = training.train(
+        _tiny(keras), training.Recipe(epochs=5, batch_size=32), (X, y), quick=True, verbose=0
+    )
+    assert result.quick and result.train_size == 64
+    assert len(result.history["loss"]) == training.QUICK_EPOCHS
+
+
+def test_time_budget_stops_training(keras, separable):
+    X, y = separable
+    recipe = training.Recipe(epochs=1000, minutes=0.05, batch_size=32)  # 3 seconds
+    result = training.train(_tiny(keras), recipe, (X, y), (X[:64], y[:64]), quick=False, verbose=0)
+    assert len(result.history["loss"]) < 1000
+    assert result.seconds < 60
+
+
+def test_train_bad_input(keras, separable):
+    X, y = separable
+    with pytest.raises(TypeError, match="recipe"):
+        training.train(_tiny(keras), {"epochs": 1}, (X, y))
+    with pytest.raises(ValueError, match="differ in length"):
+        training.train(_tiny(keras), training.Recipe(epochs=1), (X, y[:10]))

@@ -1,0 +1,353 @@
+"""The training recipe the lessons use, and a ``train`` helper that times it.
+
+A *recipe* is everything about training except the model: optimizer, learning-rate
+schedule, batch size, number of epochs, label smoothing, data augmentation. Lessons 04 and
+05 train different models with the same helper, so their numbers compare fairly.
+
+Quick mode (environment variable ``VIZCNN_QUICK=1``, set by ``make test``) trains on a
+small subset for a few hundred steps, so a notebook runs in about a minute while still
+showing that learning happens. Without it, the full 50,000 training images are used.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+# Quick mode: this many training / validation images, this many epochs.
+QUICK_TRAIN, QUICK_VALID, QUICK_EPOCHS = 6_000, 2_000, 2
+
+
+def is_quick() -> bool:
+    """Whether ``VIZCNN_QUICK`` asks for the short, subset training of ``make test``."""
+    return os.environ.get("VIZCNN_QUICK", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """How to train (everything but the model).
+
+    Parameters
+    ----------
+    epochs : int, default=10
+        Passes over the training set; with ``minutes``, the most that may run.
+    minutes : float, optional
+        A wall-clock budget (validation included): train until it is spent, with the
+        learning-rate schedule following the *time* used rather than the step count, so the
+        run anneals properly on a fast or a slow computer alike. Ignored in quick mode.
+    batch_size : int, default=256
+        Larger batches keep a CPU's cores busier (more images per second) and cost fewer
+        optimizer updates; 256 still gives ~200 updates per epoch of 50,000 images.
+    learning_rate : float, default=2e-3
+        Peak learning rate, reached after the warm-up.
+    warmup : float, default=0.05
+        Fraction of the training spent warming up linearly from 0 to the peak: the first
+        steps of a freshly initialised network have large, badly aimed gradients.
+    weight_decay : float, default=5e-4
+        AdamW's decoupled weight decay (shrinks weights a little every step).
+    label_smoothing : float, default=0.1
+        Train towards 0.9 for the right class instead of 1.0: the network stops pushing
+        its logits to extremes, which generalises better.
+    max_shift : int, default=2
+        Random translations of up to this many pixels (0: none).
+    flip : bool, default=True
+        Random horizontal flips (clothes are left-right symmetric enough).
+    optimizer : {"adamw", "nadam", "sgd"}, default="adamw"
+        ``"adamw"`` follows the warm-up + cosine ("one cycle") schedule; ``"nadam"`` and
+        ``"sgd"`` use Keras' defaults and a constant rate (the book's and the notes'
+        choices), ignoring ``learning_rate``, ``warmup`` and ``weight_decay``.
+    """
+
+    epochs: int = 10
+    minutes: float | None = None
+    batch_size: int = 256
+    learning_rate: float = 2e-3
+    warmup: float = 0.05
+    weight_decay: float = 5e-4
+    label_smoothing: float = 0.1
+    max_shift: int = 2
+    flip: bool = True
+    optimizer: str = "adamw"
+
+    def __post_init__(self):
+        if self.optimizer not in {"adamw", "nadam", "sgd"}:
+            raise ValueError(f"optimizer must be 'adamw', 'nadam' or 'sgd', got {self.optimizer!r}")
+        for name in ("epochs", "batch_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        if self.minutes is not None and not self.minutes > 0:
+            raise ValueError(f"minutes must be a positive number or None, got {self.minutes!r}")
+        if not 0 <= self.label_smoothing < 1:
+            raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}")
+        if not 0 <= self.warmup < 1:
+            raise ValueError(f"warmup must be a fraction in [0, 1), got {self.warmup!r}")
+        if self.max_shift < 0:
+            raise ValueError(f"max_shift must be >= 0, got {self.max_shift!r}")
+
+
+#: The book's recipe: the notes' CNN, Nadam, batch 32, no augmentation, 10 epochs.
+BOOK_RECIPE = Recipe(
+    epochs=10, batch_size=32, label_smoothing=0.0, max_shift=0, flip=False, optimizer="nadam"
+)
+
+
+def one_cycle(progress: float, *, peak: float, warmup: float) -> float:
+    """Learning rate at ``progress`` in [0, 1]: linear warm-up, then cosine decay to 0."""
+    progress = min(max(progress, 0.0), 1.0)
+    if warmup and progress < warmup:
+        return peak * progress / warmup
+    return peak * 0.5 * (1 + math.cos(math.pi * (progress - warmup) / (1 - warmup)))
+
+
+@dataclasses.dataclass
+class TrainingResult:
+    """What :func:`train` measured.
+
+    Attributes
+    ----------
+    history : dict[str, list[float]]
+        Keras' per-epoch metrics (``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``).
+        A run stopped by its time budget ends with a partial epoch.
+    epoch_seconds : list[float]
+        Wall time of each epoch, validation included.
+    seconds : float
+        Total wall time of ``fit`` (compilation of the first step included).
+    images : int
+        Training images processed.
+    train_size : int
+        Images in the training set (``images / train_size`` = epochs run).
+    quick : bool
+        Whether this was a quick-mode run.
+    """
+
+    history: dict
+    epoch_seconds: list
+    seconds: float
+    images: int
+    train_size: int
+    quick: bool
+
+    @property
+    def images_per_second(self) -> float:
+        return self.images / self.seconds
+
+    @property
+    def epochs(self) -> float:
+        return self.images / self.train_size
+
+    def to_json(self, path) -> None:
+        """Save as a small JSON file (for comparisons in a later lesson)."""
+        Path(path).write_text(json.dumps(dataclasses.asdict(self), indent=1) + "\n")
+
+    @classmethod
+    def from_json(cls, path) -> TrainingResult:
+        return cls(**json.loads(Path(path).read_text()))
+
+
+def augment_batch(x, *, max_shift: int = 2, flip: bool = True):
+    """Randomly shift and flip each image of a batch (TensorFlow, runs inside ``tf.data``).
+
+    Shifts pad the batch with zeros (the background) by ``max_shift`` pixels and cut a
+    28x28 window at a random offset per image, with two gathers: cheap on a CPU, unlike
+    per-image interpolation.
+
+    Parameters
+    ----------
+    x : tf.Tensor, shape (B, H, W, C)
+    max_shift : int
+    flip : bool
+
+    Returns
+    -------
+    tf.Tensor, same shape as ``x``
+    """
+    from vizcnn._tf import import_tensorflow
+
+    tf = import_tensorflow()
+    batch, height, width = tf.shape(x)[0], tf.shape(x)[1], tf.shape(x)[2]
+    if max_shift:
+        s = max_shift
+        padded = tf.pad(x, [[0, 0], [s, s], [s, s], [0, 0]])
+        dy = tf.random.uniform([batch, 1], 0, 2 * s + 1, dtype=tf.int32)
+        dx = tf.random.uniform([batch, 1], 0, 2 * s + 1, dtype=tf.int32)
+        rows = dy + tf.range(height)[None]  # (B, H): the rows each image keeps
+        cols = dx + tf.range(width)[None]
+        x = tf.gather(padded, rows, axis=1, batch_dims=1)
+        x = tf.gather(x, cols, axis=2, batch_dims=1)
+    if flip:
+        mirror = tf.random.uniform([batch, 1, 1, 1]) < 0.5
+        x = tf.where(mirror, tf.reverse(x, axis=[2]), x)
+    return x
+
+
+def _datasets(recipe, train, valid, n_classes, seed):
+    from vizcnn._tf import import_tensorflow
+    from vizcnn.data import make_dataset
+
+    tf = import_tensorflow()
+    one_hot = recipe.label_smoothing > 0  # Keras smooths only one-hot (categorical) labels
+
+    def labels(y):
+        return tf.one_hot(y, n_classes) if one_hot else y
+
+    def train_map(x, y):
+        if recipe.max_shift or recipe.flip:
+            x = augment_batch(x, max_shift=recipe.max_shift, flip=recipe.flip)
+        return x, labels(y)
+
+    train_ds = make_dataset(*train, batch_size=recipe.batch_size, shuffle=True, seed=seed)
+    train_ds = train_ds.map(train_map, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    valid_ds = None
+    if valid is not None:
+        valid_ds = make_dataset(*valid, batch_size=256).map(lambda x, y: (x, labels(y)))
+    return train_ds, valid_ds
+
+
+def compile_for(model, recipe: Recipe):
+    """Compile ``model`` with the recipe's optimizer and loss (the rate is set per step)."""
+    from vizcnn._tf import keras as _keras
+
+    keras = _keras()
+    if recipe.optimizer == "adamw":
+        optimizer = keras.optimizers.AdamW(learning_rate=0.0, weight_decay=recipe.weight_decay)
+    elif recipe.optimizer == "nadam":
+        optimizer = keras.optimizers.Nadam()
+    else:
+        optimizer = keras.optimizers.SGD()
+    if recipe.label_smoothing > 0:
+        loss = keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing)
+    else:
+        loss = keras.losses.SparseCategoricalCrossentropy()
+    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+    return model
+
+
+def _tracker(recipe, *, steps_per_epoch, epochs, train_size, budget):
+    """A Keras callback: sets the one-cycle rate before each step, times epochs, counts
+    images and, with a ``budget`` in seconds, stops when the next validation would
+    overrun it."""
+    from vizcnn._tf import keras as _keras
+
+    total_steps = epochs * steps_per_epoch
+
+    class Tracker(_keras().callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.start = time.perf_counter()
+            self.seconds, self.images, self.step = [], 0, 0
+            self.validation_seconds = 0.0
+
+        def progress(self):
+            if budget is None:
+                return self.step / total_steps
+            return (time.perf_counter() - self.start + self.validation_seconds) / budget
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch_start = time.perf_counter()
+            self.epoch_steps = 0
+
+        def on_train_batch_begin(self, batch, logs=None):
+            if recipe.optimizer == "adamw":
+                lr = one_cycle(self.progress(), peak=recipe.learning_rate, warmup=recipe.warmup)
+                self.model.optimizer.learning_rate.assign(lr)
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.step += 1
+            self.epoch_steps += 1
+            self.last_batch_end = time.perf_counter()
+            # Leave room for the validation that follows (its time is known after epoch 1).
+            if budget is not None and self.progress() >= 1:
+                self.model.stop_training = True
+
+        def on_epoch_end(self, epoch, logs=None):
+            now = time.perf_counter()
+            self.seconds.append(now - self.epoch_start)
+            self.validation_seconds = now - self.last_batch_end
+            full = self.epoch_steps == steps_per_epoch
+            self.images += train_size if full else self.epoch_steps * recipe.batch_size
+
+    return Tracker()
+
+
+def train(model, recipe: Recipe, train, valid=None, *, quick=None, seed=42, verbose=2):
+    """Compile ``model`` for ``recipe`` and fit it, timing every epoch.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Ending in a softmax over ``n_classes`` units.
+    recipe : Recipe
+    train : (X, y)
+        Training images ``(N, 28, 28)`` uint8 and labels ``(N,)``.
+    valid : (X, y), optional
+        Validation set, evaluated after every epoch.
+    quick : bool, optional
+        Subset training (``QUICK_TRAIN`` images, ``QUICK_EPOCHS`` epochs, no time budget);
+        default: read ``VIZCNN_QUICK``.
+    seed : int, default=42
+        Shuffling seed.
+    verbose : int, default=2
+        Keras' ``fit`` verbosity (2: one line per epoch).
+
+    Returns
+    -------
+    TrainingResult
+    """
+    if not isinstance(recipe, Recipe):
+        raise TypeError(f"recipe must be a vizcnn.training.Recipe, got {type(recipe).__name__}")
+    quick = is_quick() if quick is None else bool(quick)
+    X, y = train
+    if len(X) != len(y):
+        raise ValueError(f"train images and labels differ in length: {len(X)} vs {len(y)}")
+    epochs, budget = recipe.epochs, None if recipe.minutes is None else 60 * recipe.minutes
+    if quick:
+        X, y = X[:QUICK_TRAIN], y[:QUICK_TRAIN]
+        valid = None if valid is None else (valid[0][:QUICK_VALID], valid[1][:QUICK_VALID])
+        epochs, budget = min(epochs, QUICK_EPOCHS), None
+    n_classes = model.output_shape[-1]
+    train_ds, valid_ds = _datasets(recipe, (X, y), valid, n_classes, seed)
+    steps = -(-len(X) // recipe.batch_size)
+    compile_for(model, recipe)
+    tracker = _tracker(
+        recipe, steps_per_epoch=steps, epochs=epochs, train_size=len(X), budget=budget
+    )
+    start = time.perf_counter()
+    history = model.fit(
+        train_ds,
+        validation_data=valid_ds,
+        epochs=epochs,
+        callbacks=[tracker],
+        verbose=verbose,
+        shuffle=False,  # the dataset already reshuffles every epoch
+    )
+    seconds = time.perf_counter() - start
+    return TrainingResult(
+        history={k: [float(v) for v in vs] for k, vs in history.history.items()},
+        epoch_seconds=[float(s) for s in tracker.seconds],
+        seconds=float(seconds),
+        images=int(tracker.images),
+        train_size=len(X),
+        quick=quick,
+    )
+
+
+def predict_classes(model, X, *, batch_size: int = 256, flip_average: bool = False):
+    """Predicted class of each image (``X`` uint8 ``(N, 28, 28)`` or ``(N, 28, 28, 1)``).
+
+    ``flip_average=True`` averages the probabilities for each image and its mirror image
+    (test-time augmentation).
+    """
+    X = np.asarray(X)
+    if X.ndim == 3:
+        X = X[..., None]
+    x = X.astype("float32") / 255 if X.dtype == np.uint8 else X.astype("float32")
+    proba = model.predict(x, batch_size=batch_size, verbose=0)
+    if flip_average:
+        proba = proba + model.predict(x[:, :, ::-1], batch_size=batch_size, verbose=0)
+    return np.argmax(proba, axis=-1)

@@ -1,4 +1,4 @@
-"""FeatureMapExplorer: controls drive what is drawn; bad input is shown, not raised."""
+"""FeatureMapExplorer: driven by setting .value, checked by what it drew and wrote."""
 
 import numpy as np
 import pytest
@@ -7,85 +7,110 @@ import vizcnn as vz
 
 
 @pytest.fixture
-def images():
-    return np.random.default_rng(3).random((4, 8, 8, 3), dtype=np.float32)
+def model(keras):
+    keras.utils.set_random_seed(0)
+    return keras.Sequential(
+        [
+            keras.Input((8, 8, 3)),
+            keras.layers.Conv2D(20, 3, padding="same", activation="relu", name="conv1"),
+            keras.layers.MaxPool2D(2, name="pool1"),
+            keras.layers.Conv2D(6, 3, padding="same", name="conv2"),
+            keras.layers.Flatten(name="flat"),
+            keras.layers.Dense(2, name="dense"),
+        ],
+        name="explored",
+    )
 
 
 @pytest.fixture
-def explorer(tiny_cnn, images):
-    return vz.FeatureMapExplorer(tiny_cnn, images, titles=list("abcd"), max_maps=4)
+def images():
+    return np.random.default_rng(2).random((4, 8, 8, 3), dtype=np.float32)
 
 
-def test_lists_spatial_layers_and_draws_the_first(explorer, tiny_cnn, images):
-    assert explorer.error is None
-    assert list(explorer.layer.options) == ["conv1", "pool1", "conv2"]  # not gap/dense
-    expected = vz.feature_maps(tiny_cnn, images, "conv1")[0]
-    np.testing.assert_allclose(explorer.maps, expected[..., :4], rtol=1e-6)
-    np.testing.assert_allclose(explorer.display_.panel(2), expected[..., 2], rtol=1e-6)
-    assert explorer.picture.value[:4] == b"\x89PNG"
-    assert explorer.ax_image_.get_title() == "image 0: a"
-    assert "conv1" in explorer.info.value and "8x8x4" in explorer.info.value
+def test_offers_only_spatial_layers_and_draws_the_first(model, images):
+    explorer = vz.FeatureMapExplorer(model, images, max_maps=8)
+    assert explorer.layer.options == ("conv1", "pool1", "conv2")
+    maps = vz.feature_maps(model, images, "conv1")
+    for panel in range(8):
+        np.testing.assert_allclose(explorer.display_.panel(panel), maps[0, ..., panel], rtol=1e-6)
+    assert explorer.plot.value[:4] == b"\x89PNG"
+    assert "conv1" in explorer.status.value and "channels 0&ndash;7" in explorer.status.value
 
 
-def test_image_slider_updates_in_place(explorer, tiny_cnn, images):
-    display, png = explorer.display_, explorer.picture.value
+def test_image_and_channel_sliders_update_in_place(model, images):
+    explorer = vz.FeatureMapExplorer(model, images, max_maps=8, labels=list("abcd"))
+    image_artist, before = explorer.display_.image_, explorer.plot.value
     explorer.image.value = 2
-    assert explorer.display_ is display  # same mosaic, new data
-    expected = vz.feature_maps(tiny_cnn, images, "conv1")[2]
-    np.testing.assert_allclose(explorer.maps, expected[..., :4], rtol=1e-6)
-    np.testing.assert_allclose(explorer.input_image_.get_array(), images[2])
-    assert explorer.ax_image_.get_title() == "image 2: c"
-    assert explorer.picture.value != png
+    explorer.first_channel.value = 12
+    assert explorer.display_.image_ is image_artist  # same artist: updated, not rebuilt
+    assert explorer.channels == list(range(12, 20))
+    assert explorer.first_channel.max == 20 - 8
+    maps = vz.feature_maps(model, images, "conv1")
+    np.testing.assert_allclose(explorer.display_.panel(3), maps[2, ..., 15], rtol=1e-6)
+    assert explorer.display_.titles_[0].get_text() == "conv1 ch 12"
+    assert "image 2: c" in explorer.status.value
+    assert explorer.plot.value != before
 
 
-def test_layer_and_channels(explorer, tiny_cnn, images):
-    explorer.layer.value = "conv2"  # 4x4x6: a new layout on the same axes
-    assert explorer.display_.ax_ is explorer.ax_maps_
-    assert explorer.n_channels.max == 4 and explorer.first_channel.max == 6 - 4
-    explorer.n_channels.value = 2
-    explorer.first_channel.value = 3
-    expected = vz.feature_maps(tiny_cnn, images, "conv2")[0]
-    np.testing.assert_allclose(explorer.maps, expected[..., 3:5], rtol=1e-6)
-    assert explorer.display_.channels == [3, 4]
-    assert "channels 3 to 4" in explorer.info.value
-    assert explorer.display_.ax_.get_title().startswith("conv2: channels 3-4 of 6, 4x4")
-    explorer.layer.value = "conv1"  # 4 channels: sliders clamp, maps stay in range
-    assert explorer.first_channel.value <= 4 - explorer.n_channels.value
-    np.testing.assert_allclose(explorer.maps.shape, (8, 8, explorer.n_channels.value))
+def test_changing_layer_redraws_with_the_new_size(model, images):
+    explorer = vz.FeatureMapExplorer(model, images, max_maps=8)
+    explorer.first_channel.value = 5
+    explorer.layer.value = "conv2"
+    assert explorer.error is None
+    assert explorer.first_channel.max == 0 and explorer.channels == list(range(6))
+    maps = vz.feature_maps(model, images, "conv2")
+    assert explorer.display_.panel(0).shape == (4, 4)
+    np.testing.assert_allclose(explorer.display_.panel(5), maps[0, ..., 5], rtol=1e-6)
+    assert "6 feature maps of 4&times;4" in explorer.status.value
 
 
-def test_nested_model_layers(nested_cnn, batch):
-    explorer = vz.FeatureMapExplorer(nested_cnn, batch)
-    assert list(explorer.layer.options) == ["outer_conv", "block", "inner_conv", "inner_relu"]
-    explorer.layer.value = "inner_relu"
-    expected = vz.feature_maps(nested_cnn, batch, "inner_relu")[0]
-    np.testing.assert_allclose(explorer.maps, expected[..., : explorer.n_channels.value])
+def test_feature_maps_are_computed_once_per_layer(model, images, monkeypatch):
+    explorer = vz.FeatureMapExplorer(model, images)
+    import vizcnn.inspection as inspection
+
+    def fail(*args, **kwargs):
+        raise AssertionError("feature maps recomputed")
+
+    monkeypatch.setattr(inspection, "feature_maps", fail)
+    explorer.image.value = 3  # served from the cache
+
+
+def test_a_failure_is_shown_in_the_widget_not_raised(model, images, monkeypatch):
+    explorer = vz.FeatureMapExplorer(model, images)
+    import vizcnn.inspection as inspection
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(inspection, "feature_maps", broken)
+    explorer.layer.value = "pool1"  # not cached yet: the computation fails
+    assert explorer.error == "RuntimeError: out of memory"
+    assert "Could not show this" in explorer.status.value
 
 
 @pytest.mark.parametrize(
-    ("model_is_ok", "images", "titles", "message"),
+    ("kwargs", "error", "match"),
     [
-        (True, np.zeros((2, 8, 8)), None, "images must be a batch"),
-        (True, np.zeros((2, 8, 8, 1)), None, "1 channels"),
-        (True, np.zeros((2, 8, 8, 3)), ["one"], "titles must give one caption"),
-        (False, np.zeros((2, 8, 8, 3)), None, "model must be a keras.Model"),
+        ({"layers": ["dense"]}, ValueError, r"layers \['dense'\] are not spatial layers"),
+        ({"labels": ["a"]}, ValueError, "labels must give one caption per image"),
+        ({"max_maps": 0}, ValueError, "max_maps must be >= 1"),
     ],
 )
-def test_bad_input_is_shown(tiny_cnn, model_is_ok, images, titles, message):
-    model = tiny_cnn if model_is_ok else "not a model"
-    explorer = vz.FeatureMapExplorer(model, images, titles=titles)
-    assert message in explorer.error
-    assert "Cannot show this" in explorer.info.value
-    assert explorer.image.disabled and explorer.layer.disabled
-    assert explorer.display_ is None
+def test_bad_arguments(model, images, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        vz.FeatureMapExplorer(model, images, **kwargs)
 
 
-def test_model_without_feature_maps(keras):
-    model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten()])
-    explorer = vz.FeatureMapExplorer(model, np.zeros((1, 4, 4, 1)))
-    assert "no layer with feature maps" in explorer.error
+def test_bad_images(model):
+    with pytest.raises(ValueError, match="images has 1 channels"):
+        vz.FeatureMapExplorer(model, np.zeros((2, 8, 8, 1)))
+    with pytest.raises(ValueError, match="images must be a batch"):
+        vz.FeatureMapExplorer(model, np.zeros((8, 8, 3)))
 
 
-def test_max_maps_is_checked(tiny_cnn, images):
-    with pytest.raises(ValueError, match="max_maps"):
-        vz.FeatureMapExplorer(tiny_cnn, images, max_maps=0)
+def test_model_without_spatial_layers(keras):
+    dense = keras.Sequential(
+        [keras.Input((8, 8, 3)), keras.layers.Flatten(), keras.layers.Dense(2)]
+    )
+    with pytest.raises(ValueError, match="has no layer with"):
+        vz.FeatureMapExplorer(dense, np.zeros((1, 8, 8, 3)))

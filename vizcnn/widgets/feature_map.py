@@ -1,240 +1,205 @@
 """FeatureMapExplorer: pick an image, a layer and channels; see that layer's feature maps.
 
-How the figure updates: one plain ``matplotlib.figure.Figure`` (no pyplot, no ipympl) is
-built once with the input image on the left and a :class:`FeatureMapDisplay` mosaic on
-the right. Changing the image or the first channel replaces the arrays in place
-(``set_data`` through ``FeatureMapDisplay.set_maps``); only a change of layer or of the
-number of channels, which changes the mosaic's layout, redraws the mosaic on the same
-Axes. The figure is rendered to PNG bytes in an ``ipywidgets.Image``, which works in any
-Jupyter front end and in static HTML exports.
-
-Feature maps are computed once per layer for all the images (``vz.feature_maps``) and
-cached, so moving the image slider costs no model call.
+Feature maps are computed once per layer for all the images (one batched call), then
+cached: changing the image or the channels is NumPy slicing plus one ``set_data`` on the
+display's mosaic. Changing the layer redraws the same figure (the map size changes).
+The figure is rendered to PNG for an ``ipywidgets.Image`` (see ``_png_figure``).
 """
 
 from __future__ import annotations
 
 import html
-import io
 
 import ipywidgets as widgets
-import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
-from vizcnn.display._grid import bare, check_positive_int
+from vizcnn.display._grid import check_positive_int
 from vizcnn.display.feature_maps import FeatureMapDisplay
-from vizcnn.style import IMAGE_CMAP
+from vizcnn.widgets._png_figure import png_figure, render_png
 
-_LABEL_STYLE = {"description_width": "110px"}
-_WIDE = widgets.Layout(width="420px")
-
-
-def _spatial_layers(model):
-    """Names of the layers whose output is a batch of feature maps (N, H, W, C)."""
-    from vizcnn.inspection import iter_layers
-
-    names = []
-    for _, layer in iter_layers(model):
-        try:
-            shape = tuple(layer.output.shape)
-        except (AttributeError, ValueError):  # e.g. a layer used twice: no single output
-            continue
-        if len(shape) == 4:
-            names.append(layer.name)
-    return names
+_STYLE = {"description_width": "110px"}
 
 
 class FeatureMapExplorer(widgets.VBox):
-    """Explore a trained model's feature maps, image by image and layer by layer.
+    """Explore the feature maps of a model's spatial layers.
 
     Parameters
     ----------
     model : keras.Model
-        A built model (Sequential or functional; nested models are searched).
+        Sequential or functional; nested models are searched.
     images : array-like, shape (N, H, W, C)
-        The images to choose from, as the model takes them (e.g. floats in [0, 1]).
-    titles : sequence of str, optional
-        One caption per image (for example its class name).
+        The images to choose from (what the model takes as input).
+    layers : sequence of str, optional
+        Layer names to offer (default: every layer with a spatial ``(H, W, C)`` output).
+    labels : sequence of str, optional
+        One caption per image (e.g. its class name).
     max_maps : int, default=16
-        The most channels shown at once (the "channels" slider's maximum).
-    figsize : (float, float), default=(9.0, 4.0)
-    dpi : int, default=80
+        Channels shown at once.
 
     Attributes
     ----------
-    image, first_channel, n_channels : ipywidgets.IntSlider
-    layer : ipywidgets.Dropdown
-        The model's spatial layers (outputs shaped (N, H, W, C)), in model order.
-    picture : ipywidgets.Image
-        The figure, as PNG bytes.
-    info : ipywidgets.HTML
-        What is shown (layer, output shape, channels), or why nothing can be.
-    figure : matplotlib.figure.Figure
-    input_image_ : matplotlib.image.AxesImage
-        The chosen input image (updated with ``set_data``).
-    display_ : vizcnn.FeatureMapDisplay or None
-        The mosaic of feature maps now drawn.
+    image, layer, first_channel : ipywidgets controls (set ``.value`` to drive it)
+    display_ : FeatureMapDisplay
+        What is drawn now.
+    plot : ipywidgets.Image
+        The rendered figure (PNG).
+    status : ipywidgets.HTML
+        What is shown, or the problem when something went wrong.
     error : str or None
-        Why the inputs cannot be shown; ``None`` when everything is fine.
-
-    Examples
-    --------
-    >>> explorer = vz.FeatureMapExplorer(model, X_test[:12] / 255)  # doctest: +SKIP
-    >>> explorer.layer.value = "conv2d_2"  # the figure and the text update
+        The last problem, if the last update failed.
     """
 
-    def __init__(self, model, images, *, titles=None, max_maps=16, figsize=(9.0, 4.0), dpi=80):
-        self.max_maps = check_positive_int(max_maps, "max_maps")
-        self.error = None
-        self.display_ = None
-        self._cache = {}
-        self._busy = False
-        self.image = widgets.IntSlider(
-            0, 0, 0, description="image", style=_LABEL_STYLE, layout=_WIDE
-        )
-        self.layer = widgets.Dropdown(description="layer", style=_LABEL_STYLE, layout=_WIDE)
-        self.first_channel = widgets.IntSlider(
-            0, 0, 0, description="first channel", style=_LABEL_STYLE, layout=_WIDE
-        )
-        self.n_channels = widgets.IntSlider(
-            min(8, self.max_maps),
-            1,
-            self.max_maps,
-            description="channels",
-            style=_LABEL_STYLE,
-            layout=_WIDE,
-        )
-        self.picture = widgets.Image(format="png")
-        self.info = widgets.HTML()
-        self.figure = Figure(figsize=figsize, dpi=dpi, layout="none")
-        FigureCanvasAgg(self.figure)
-        grid = self.figure.add_gridspec(1, 2, width_ratios=(1, 3.2), left=0.02, right=0.98)
-        self.ax_image_ = self.figure.add_subplot(grid[0])
-        self.ax_maps_ = self.figure.add_subplot(grid[1])
-        bare(self.ax_image_)
-        bare(self.ax_maps_)
-        self.input_image_ = None
-        super().__init__(
-            [
-                self.image,
-                self.layer,
-                widgets.HBox([self.first_channel, self.n_channels]),
-                self.info,
-                self.picture,
-            ]
-        )
-        try:
-            self._set_inputs(model, images, titles)
-        except (TypeError, ValueError) as exc:  # shown in the widget, not raised
-            self._show_error(exc)
-            return
-        for control in (self.image, self.layer, self.first_channel, self.n_channels):
-            control.observe(self._on_change, names="value")
-        self._update()
-
-    # -- inputs -------------------------------------------------------------------------
-    def _set_inputs(self, model, images, titles):
-        from vizcnn.inspection._model_graph import check_batch, check_model
+    def __init__(self, model, images, *, layers=None, labels=None, max_maps: int = 16):
+        from vizcnn.inspection._model_graph import check_batch, check_model, iter_layers
 
         check_model(model)
         self.model = model
         self.images = check_batch(model, images, argname="images")
         if len(self.images) == 0:
-            raise ValueError("images must hold at least one image, got an empty batch")
-        if titles is not None:
-            titles = [str(t) for t in titles]
-            if len(titles) != len(self.images):
-                raise ValueError(
-                    f"titles must give one caption per image ({len(self.images)}), "
-                    f"got {len(titles)}"
-                )
-        self.titles = titles
-        names = _spatial_layers(model)
-        if not names:
+            raise ValueError("images must hold at least one image")
+        self.max_maps = check_positive_int(max_maps, "max_maps")
+        if labels is not None and len(labels) != len(self.images):
             raise ValueError(
-                f"model {model.name!r} has no layer with feature maps (outputs shaped "
-                "(N, H, W, C)); pick a convolutional model"
+                f"labels must give one caption per image ({len(self.images)}), got {len(labels)}"
             )
-        self.layer.options = names
-        self.layer.value = names[0]
-        self.image.max = len(self.images) - 1
-        shown = self.images[0]
-        self.input_image_ = self.ax_image_.imshow(
-            self._as_picture(shown), cmap=IMAGE_CMAP, vmin=0, vmax=1
+        self.labels = None if labels is None else [str(label) for label in labels]
+        spatial = [layer.name for _, layer in iter_layers(model) if _is_spatial(layer)]
+        if layers is None:
+            layers = spatial
+        else:
+            layers = list(layers)
+            unknown = [name for name in layers if name not in spatial]
+            if unknown:
+                raise ValueError(
+                    f"layers {unknown} are not spatial layers of model {model.name!r}; "
+                    f"choose from {spatial}"
+                )
+        if not layers:
+            raise ValueError(f"model {model.name!r} has no layer with (H, W, C) feature maps")
+        self._maps = {}  # layer name -> feature maps of all images (N, H, W, C)
+        self.error = None
+        self._changing_layer = False  # slider bounds move during a layer change
+
+        self.image = widgets.IntSlider(
+            0, 0, len(self.images) - 1, description="image", style=_STYLE, continuous_update=False
         )
-
-    @staticmethod
-    def _as_picture(image):
-        # grayscale images as 2-D, colour ones as RGB, scaled to [0, 1] for display
-        image = image[..., 0] if image.shape[-1] == 1 else image[..., :3]
-        low, high = float(image.min()), float(image.max())
-        return (image - low) / (high - low) if high > 1 or low < 0 else image
-
-    def _show_error(self, exc):
-        self.error = str(exc)
-        self.info.value = f"<b style='color:#b00'>Cannot show this:</b> {html.escape(self.error)}"
-        for control in (self.image, self.layer, self.first_channel, self.n_channels):
-            control.disabled = True
-        self._render()
-
-    # -- updates ------------------------------------------------------------------------
-    def _maps(self, name):
-        if name not in self._cache:
-            from vizcnn.inspection import feature_maps
-
-            self._cache[name] = feature_maps(self.model, self.images, name)
-        return self._cache[name]
-
-    def _on_change(self, change):
-        if not self._busy:  # clamping a slider below must not start a second update
-            self._update()
-
-    def _update(self):
-        maps = self._maps(self.layer.value)
-        n_total = maps.shape[-1]
-        self._busy = True
-        try:  # keep the sliders inside this layer's channel range
-            self.n_channels.max = min(self.max_maps, n_total)
-            self.first_channel.max = max(0, n_total - self.n_channels.value)
-        finally:
-            self._busy = False
-        first, count = self.first_channel.value, self.n_channels.value
-        channels = list(range(first, first + count))
-        index = self.image.value
-        chosen = maps[index][..., channels]
-        name = self.layer.value
-        if self.display_ is not None and self.display_.maps.shape == chosen.shape:
-            self.display_.set_maps(chosen, channels=channels, layer_name=name)
-        else:  # a new layout: redraw the mosaic on the same Axes
-            self.ax_maps_.clear()
-            self.display_ = FeatureMapDisplay(chosen, layer_name=name, channels=channels)
-            self.display_.plot(ax=self.ax_maps_, colorbar=False)
-        h, w, _ = maps.shape[1:]
-        self.display_.ax_.set_title(
-            f"{name}: channels {first}-{first + count - 1} of {n_total}, {h}x{w}", pad=14
+        self.layer = widgets.Dropdown(options=layers, description="layer", style=_STYLE)
+        self.first_channel = widgets.IntSlider(
+            0, 0, 0, description="first channel", style=_STYLE, continuous_update=False
         )
-        self.input_image_.set_data(self._as_picture(self.images[index]))
-        caption = f"image {index}" + (f": {self.titles[index]}" if self.titles else "")
-        self.ax_image_.set_title(caption)
-        self.info.value = (
-            f"layer <b>{html.escape(name)}</b> outputs {h}x{w}x{n_total} feature maps; "
-            f"showing channels {first} to {first + count - 1} for image {index}. "
-            f"Colour scale shared by the panels: {self.display_.vmin_:.3g} to "
-            f"{self.display_.vmax_:.3g}."
-        )
-        self._render()
+        self.status = widgets.HTML()
+        self.plot = widgets.Image(format="png")
+        self.figure = png_figure((10, 4.2), 80)
+        self.display_ = None
 
-    def _render(self):
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png")
-        self.picture.value = buffer.getvalue()
+        self.image.observe(self._on_image_or_channels, names="value")
+        self.first_channel.observe(self._on_image_or_channels, names="value")
+        self.layer.observe(self._on_layer, names="value")
+        controls = widgets.HBox(
+            [widgets.VBox([self.layer, self.image, self.first_channel]), self.status]
+        )
+        super().__init__([controls, self.plot])
+        self._on_layer()
 
     def __repr__(self):
-        state = self.error or f"layer={self.layer.value!r}, image={self.image.value}"
-        return f"FeatureMapExplorer({state})"
+        # short and stable: the notebook stores this text
+        return (
+            f"FeatureMapExplorer(layer {self.layer.value!r}, image {self.image.value}, "
+            f"channels from {self.first_channel.value})"
+        )
 
     @property
-    def maps(self) -> np.ndarray:
-        """The feature maps now drawn, shaped (H, W, channels shown)."""
-        return None if self.display_ is None else self.display_.maps
+    def channels(self) -> list[int]:
+        """The channel numbers shown now."""
+        n_channels = self._current_maps().shape[-1]
+        first = self.first_channel.value
+        return list(range(first, min(first + self.max_maps, n_channels)))
+
+    def _current_maps(self):
+        name = self.layer.value
+        if name not in self._maps:
+            from vizcnn.inspection import feature_maps
+
+            self._maps[name] = feature_maps(self.model, self.images, name)
+        return self._maps[name]
+
+    def _on_layer(self, change=None):
+        try:
+            maps = self._current_maps()
+            # keep the panel count fixed while sliding, so updates stay in place
+            self._changing_layer = True
+            try:
+                self.first_channel.max = max(0, maps.shape[-1] - self.max_maps)
+            finally:
+                self._changing_layer = False
+            self.figure.clear()
+            ax_image = self.figure.add_axes((0.01, 0.08, 0.17, 0.8))
+            ax_maps = self.figure.add_axes((0.21, 0.02, 0.78, 0.9))
+            self._draw_input(ax_image)
+            self.display_ = FeatureMapDisplay(
+                maps[self.image.value][..., self.channels],
+                layer_name=self.layer.value,
+                channels=self.channels,
+            ).plot(ax=ax_maps)
+            self._show()
+        except Exception as exc:  # noqa: BLE001 - a widget shows the problem instead of dying
+            self._show_error(exc)
+
+    def _on_image_or_channels(self, change=None):
+        if self._changing_layer:
+            return
+        try:
+            maps = self._current_maps()
+            self.display_.set_maps(
+                maps[self.image.value][..., self.channels], channels=self.channels
+            )
+            self._input_artist.set_data(self._input_picture())
+            self._input_title.set_text(self._caption())
+            self._show()
+        except Exception as exc:  # noqa: BLE001 - a widget shows the problem instead of dying
+            self._show_error(exc)
+
+    def _draw_input(self, ax):
+        picture = self._input_picture()
+        self._input_artist = ax.imshow(picture, cmap="gray" if picture.ndim == 2 else None)
+        self._input_title = ax.set_title(self._caption(), fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+
+    def _input_picture(self):
+        image = self.images[self.image.value]
+        if image.shape[-1] == 1:
+            return image[..., 0]
+        low, high = float(image.min()), float(image.max())
+        return (image - low) / (high - low or 1.0) if image.shape[-1] == 3 else image[..., 0]
+
+    def _caption(self):
+        label = f": {self.labels[self.image.value]}" if self.labels else ""
+        return f"image {self.image.value}{label}"
+
+    def _show(self):
+        self.error = None
+        maps = self._current_maps()
+        _, h, w, c = maps.shape
+        first, last = self.channels[0], self.channels[-1]
+        self.status.value = (
+            f"<div style='padding-left:16px'><b>{html.escape(self.layer.value)}</b>: "
+            f"{c} feature maps of {h}&times;{w}<br>showing channels {first}&ndash;{last} "
+            f"of {html.escape(self._caption())}<br>one colour scale for all panels</div>"
+        )
+        self.plot.value = render_png(self.figure)
+
+    def _show_error(self, exc):
+        self.error = f"{type(exc).__name__}: {exc}"
+        self.status.value = (
+            "<div style='padding-left:16px;color:#b2182b'><b>Could not show this.</b><br>"
+            f"{html.escape(self.error)}</div>"
+        )
+
+
+def _is_spatial(layer) -> bool:
+    """A layer whose output is one (H, W, C) tensor per image."""
+    try:
+        shape = layer.output.shape
+    except (AttributeError, ValueError):  # not called yet, or several outputs
+        return False
+    return len(shape) == 4 and type(layer).__name__ not in ("Functional", "Sequential")

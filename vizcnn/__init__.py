@@ -28,6 +28,7 @@ _LAZY = {
     "receptive_fields": "vizcnn.inspection",
     "receptive_field_table": "vizcnn.inspection",
     "empirical_receptive_field": "vizcnn.inspection",
+    "effective_receptive_field": "vizcnn.inspection",
     "ReceptiveField": "vizcnn.inspection",
     # display
     "FilterDisplay": "vizcnn.display",

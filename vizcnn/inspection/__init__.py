@@ -4,6 +4,7 @@ from vizcnn.inspection._model_graph import find_layer, iter_layers
 from vizcnn.inspection.activations import feature_maps, filters
 from vizcnn.inspection.receptive_field import (
     ReceptiveField,
+    effective_receptive_field,
     empirical_receptive_field,
     receptive_field_table,
     receptive_fields,
@@ -11,6 +12,7 @@ from vizcnn.inspection.receptive_field import (
 
 __all__ = [
     "ReceptiveField",
+    "effective_receptive_field",
     "empirical_receptive_field",
     "feature_maps",
     "filters",

@@ -127,7 +127,10 @@ def test_padding_stride_explorer_in_lab(open_notebook, lab):
             strides=dict(changes).get("strides", initial["strides"]),
             padding=dict(changes).get("padding", initial["padding"]),
         )
-        wait_visible(info.filter(has_text=f"Output: {out} × {out}"), f"'Output: {out} × {out}'")
+        wait_visible(
+            info.filter(has_text=f"Output: {out} × {out}"),
+            f"the explorer's text 'Output: {out} × {out}' ({step})",
+        )
         # the real Keras layer (in the kernel) agrees with the formula (in the test)
         wait_visible(
             keras_info.filter(has_text=f"returns ({1}, {out}, {out}, {1}) ✓ the same"),

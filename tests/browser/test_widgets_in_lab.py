@@ -133,7 +133,7 @@ def test_padding_stride_explorer_in_lab(open_notebook, lab):
         )
         # the real Keras layer (in the kernel) agrees with the formula (in the test)
         wait_visible(
-            keras_info.filter(has_text=f"returns ({1}, {out}, {out}, {1}) ✓ the same"),
+            keras_info.filter(has_text=f"returns (1, {out}, {out}, 1) ✓ the same"),
             f"Keras check 'returns (1, {out}, {out}, 1) ✓' ({step})",
             timeout_s=60,
         )

@@ -24,8 +24,8 @@ from vizcnn.display.conv_arithmetic import COLORS, ConvArithmeticDisplay
 from vizcnn.widgets._png_figure import png_figure, render_png
 
 LAYERS = ("Conv2D", "MaxPool2D", "AveragePooling2D")
-_LABEL_STYLE = {"description_width": "150px"}
-_WIDE = widgets.Layout(width="460px")
+_LABEL_STYLE = {"description_width": "190px"}
+_WIDE = widgets.Layout(width="500px")
 
 
 class PaddingStrideExplorer(widgets.VBox):
@@ -167,7 +167,7 @@ class PaddingStrideExplorer(widgets.VBox):
 
         controls = widgets.VBox(
             [*settings, self.row, self.column, self.check_with_keras],
-            layout=widgets.Layout(min_width="470px"),
+            layout=widgets.Layout(min_width="510px"),
         )
         text = widgets.VBox([self.info, self.keras_info], layout=widgets.Layout(padding="0 12px"))
         super().__init__([widgets.HBox([controls, text]), self.legend, self.image])

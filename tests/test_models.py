@@ -158,9 +158,9 @@ def test_basic_cnn_saves_and_loads(tmp_path):
 def test_small_resnet_structure_and_roundtrip(tmp_path):
     model = vz.models.small_resnet()
     units = [layer for layer in model.layers if isinstance(layer, vz.layers.ResidualUnit)]
-    assert [(u.filters, u.strides) for u in units] == [(64, 2), (128, 2), (128, 1)]
-    assert model.get_layer("gap").output.shape == (None, 128)
-    assert units[-1].output.shape == (None, 7, 7, 128)
+    assert [(u.filters, u.strides) for u in units] == [(64, 2), (128, 2), (256, 2)]
+    assert model.get_layer("gap").output.shape == (None, 256)
+    assert units[-1].output.shape == (None, 4, 4, 256)
     x = np.random.default_rng(4).random((4, 28, 28, 1), dtype=np.float32)
     _roundtrip(model, x, tmp_path)
 

@@ -128,3 +128,14 @@ def test_train_bad_input(keras, separable):
         training.train(_tiny(keras), {"epochs": 1}, (X, y))
     with pytest.raises(ValueError, match="differ in length"):
         training.train(_tiny(keras), training.Recipe(epochs=1), (X, y[:10]))
+
+
+def test_predict_proba_matches_the_model(keras, separable):
+    X, y = separable
+    model = _tiny(keras)
+    proba = training.predict_proba(model, X[:70], batch_size=32)
+    expected = np.asarray(model(X[:70, :, :, None].astype("float32") / 255))
+    np.testing.assert_allclose(proba, expected, rtol=1e-5, atol=1e-6)
+    mirrored = training.predict_proba(model, X[:70, :, ::-1])
+    both = np.argmax(proba + mirrored, axis=-1)
+    np.testing.assert_array_equal(training.predict_classes(model, X[:70], flip_average=True), both)

@@ -98,21 +98,23 @@ def small_resnet(
     *,
     input_shape=FASHION_MNIST_SHAPE,
     n_classes: int = 10,
-    stages=((64, 1), (128, 2)),
+    stages=((64, 1), (128, 1), (256, 1)),
     stem_filters: int = 32,
 ):
     """The ResNet the lessons train: sized for 28x28 images and a laptop CPU.
 
     A 3x3 stem convolution at full resolution (fine details such as collars and straps
-    live in single pixels at 28x28), then a strided residual unit that halves the size
-    right away, so most of the work happens on 14x14 and 7x7 maps, then global average
-    pooling and one Dense softmax layer.
+    live in single pixels at 28x28), then one strided residual unit per stage, each halving
+    the size: 14x14 with 64 filters, 7x7 with 128, 4x4 with 256. Downsampling early keeps
+    the costly convolutions on small maps, where a CPU pays little for width: this
+    1.2-million-parameter network trains about as fast as the notes' CNN. Then global
+    average pooling and one Dense softmax layer.
 
     Parameters
     ----------
     input_shape : tuple of int, default=(28, 28, 1)
     n_classes : int, default=10
-    stages : sequence of (filters, n_units), default=((64, 1), (128, 2))
+    stages : sequence of (filters, n_units), default=((64, 1), (128, 1), (256, 1))
         Each stage starts with a stride-2 unit (halving height and width) and has
         ``n_units`` residual units in all.
     stem_filters : int, default=32

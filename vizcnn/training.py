@@ -20,8 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-# Quick mode: this many training / validation images, this many epochs.
-QUICK_TRAIN, QUICK_VALID, QUICK_EPOCHS = 6_000, 2_000, 2
+# Quick mode: this many training / validation images, epochs, and at most this batch size
+# (small batches: a few hundred steps, enough for batch-normalised nets to settle).
+QUICK_TRAIN, QUICK_VALID, QUICK_EPOCHS, QUICK_BATCH = 6_000, 2_000, 2, 64
 
 
 def is_quick() -> bool:
@@ -125,6 +126,10 @@ class TrainingResult:
         Images in the training set (``images / train_size`` = epochs run).
     quick : bool
         Whether this was a quick-mode run.
+    test_accuracy : float, optional
+        Filled in by the lesson once, after training (the test set is used once).
+    params : int, optional
+        The model's parameter count.
     """
 
     history: dict
@@ -133,6 +138,8 @@ class TrainingResult:
     images: int
     train_size: int
     quick: bool
+    test_accuracy: float | None = None
+    params: int | None = None
 
     @property
     def images_per_second(self) -> float:
@@ -288,8 +295,8 @@ def train(model, recipe: Recipe, train, valid=None, *, quick=None, seed=42, verb
     valid : (X, y), optional
         Validation set, evaluated after every epoch.
     quick : bool, optional
-        Subset training (``QUICK_TRAIN`` images, ``QUICK_EPOCHS`` epochs, no time budget);
-        default: read ``VIZCNN_QUICK``.
+        Subset training (``QUICK_TRAIN`` images, ``QUICK_EPOCHS`` epochs, batches of at
+        most ``QUICK_BATCH``, no time budget); default: read ``VIZCNN_QUICK``.
     seed : int, default=42
         Shuffling seed.
     verbose : int, default=2
@@ -310,6 +317,7 @@ def train(model, recipe: Recipe, train, valid=None, *, quick=None, seed=42, verb
         X, y = X[:QUICK_TRAIN], y[:QUICK_TRAIN]
         valid = None if valid is None else (valid[0][:QUICK_VALID], valid[1][:QUICK_VALID])
         epochs, budget = min(epochs, QUICK_EPOCHS), None
+        recipe = dataclasses.replace(recipe, batch_size=min(recipe.batch_size, QUICK_BATCH))
     n_classes = model.output_shape[-1]
     train_ds, valid_ds = _datasets(recipe, (X, y), valid, n_classes, seed)
     steps = -(-len(X) // recipe.batch_size)
@@ -334,20 +342,32 @@ def train(model, recipe: Recipe, train, valid=None, *, quick=None, seed=42, verb
         images=int(tracker.images),
         train_size=len(X),
         quick=quick,
+        params=int(model.count_params()),
     )
 
 
-def predict_classes(model, X, *, batch_size: int = 256, flip_average: bool = False):
-    """Predicted class of each image (``X`` uint8 ``(N, 28, 28)`` or ``(N, 28, 28, 1)``).
+def predict_proba(model, X, *, batch_size: int = 256) -> np.ndarray:
+    """Class probabilities for images ``X`` (uint8 ``(N, 28, 28)`` or floats ``(N, H, W, C)``).
 
-    ``flip_average=True`` averages the probabilities for each image and its mirror image
-    (test-time augmentation).
+    Runs ``predict_on_batch`` chunk by chunk: ``model.predict`` on NumPy input builds a
+    ``tf.data`` pipeline whose start-up prints a TensorFlow C++ warning into notebooks.
     """
     X = np.asarray(X)
     if X.ndim == 3:
         X = X[..., None]
     x = X.astype("float32") / 255 if X.dtype == np.uint8 else X.astype("float32")
-    proba = model.predict(x, batch_size=batch_size, verbose=0)
+    chunks = [model.predict_on_batch(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
+    return np.concatenate([np.asarray(c, dtype="float32") for c in chunks])
+
+
+def predict_classes(model, X, *, batch_size: int = 256, flip_average: bool = False):
+    """Predicted class of each image (see :func:`predict_proba` for ``X``).
+
+    ``flip_average=True`` averages the probabilities for each image and its mirror image
+    (test-time augmentation).
+    """
+    proba = predict_proba(model, X, batch_size=batch_size)
     if flip_average:
-        proba = proba + model.predict(x[:, :, ::-1], batch_size=batch_size, verbose=0)
+        X = np.asarray(X)
+        proba = proba + predict_proba(model, X[:, :, ::-1], batch_size=batch_size)
     return np.argmax(proba, axis=-1)

@@ -48,6 +48,7 @@ _SUBMODULES = (
     "layers",
     "models",
     "style",
+    "training",
     "widgets",
 )
 

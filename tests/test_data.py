@@ -119,6 +119,15 @@ def test_make_dataset_shuffles_images_and_labels_together():
         np.testing.assert_allclose(xb.numpy()[:, 0, 0, 0] * 255, yb.numpy(), atol=1e-3)
 
 
+def test_make_dataset_switches_tf_data_autotuning_off():
+    # Autotuning's model thread stalled Keras' fit ~20 s per epoch boundary (data.py).
+    X, y = np.zeros((20, 28, 28), np.uint8), np.arange(20)
+    dataset = data.make_dataset(X, y, batch_size=8, shuffle=True, seed=0)
+    assert dataset.options().autotune.enabled is False
+    # the option travels with the later maps the training code adds
+    assert dataset.map(lambda xb, yb: (xb, yb)).options().autotune.enabled is False
+
+
 def test_make_dataset_same_seed_same_order():
     X = np.zeros((40, 28, 28), np.uint8)
     y = np.arange(40)

@@ -193,9 +193,12 @@ def make_dataset(X, y, *, batch_size: int = 32, shuffle: bool = False, seed=None
 
     Notes
     -----
-    No ``prefetch``: with Keras 3.15 on CPU, a prefetching iterator is torn down at the
-    start of the next epoch and stalls ``fit`` for 10-20 s per epoch (measured in
-    ``benchmarks/``). The data live in memory, so prefetching buys nothing here.
+    tf.data's *autotuning* is switched off. Its model thread outlives each epoch's
+    iterator, and tearing the iterator down waits for it: with Keras 3.15 (which builds
+    a new iterator every epoch) ``fit`` stood idle for ~20 s at every other epoch
+    boundary, and for up to a minute after the last epoch, on this 2-core CPU (measured
+    in ``benchmarks/bench_foundation.py``). Nothing here needs tuning: the data live in
+    memory and the two maps are cheap. For the same reason there is no ``prefetch``.
     """
     from vizcnn._tf import import_tensorflow
 
@@ -217,8 +220,18 @@ def make_dataset(X, y, *, batch_size: int = 32, shuffle: bool = False, seed=None
     if shuffle:
         dataset = dataset.shuffle(len(X), seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.batch(batch_size)
-    return dataset.map(
+    dataset = dataset.map(
         lambda xb, yb: (tf.cast(xb, tf.float32) * scale, yb),
         num_parallel_calls=tf.data.AUTOTUNE,
         deterministic=True,
     )
+    return dataset.with_options(without_autotuning())
+
+
+def without_autotuning():
+    """``tf.data.Options`` with autotuning off (see :func:`make_dataset`'s notes)."""
+    from vizcnn._tf import import_tensorflow
+
+    options = import_tensorflow().data.Options()
+    options.autotune.enabled = False
+    return options

@@ -104,6 +104,14 @@ def test_train_learns_and_reports(keras, separable, smoothing, tmp_path):
     assert dataclasses.asdict(again) == dataclasses.asdict(result)
 
 
+def test_training_datasets_keep_autotuning_off(keras, separable):
+    X, y = separable
+    recipe = training.Recipe(batch_size=16, max_shift=1)
+    train_ds, valid_ds = training._datasets(recipe, (X, y), (X[:32], y[:32]), 2, seed=0)
+    assert train_ds.options().autotune.enabled is False
+    assert valid_ds.options().autotune.enabled is False
+
+
 def test_quick_mode_uses_a_subset(keras, separable, monkeypatch):
     monkeypatch.setattr(training, "QUICK_TRAIN", 64)
     X, y = separable
@@ -139,3 +147,34 @@ def test_predict_proba_matches_the_model(keras, separable):
     mirrored = training.predict_proba(model, X[:70, :, ::-1])
     both = np.argmax(proba + mirrored, axis=-1)
     np.testing.assert_array_equal(training.predict_classes(model, X[:70], flip_average=True), both)
+
+
+def test_choose_flip_average_measures_both_on_validation(keras, separable):
+    X, y = separable
+    model = _tiny(keras)
+    choice = training.choose_flip_average(model, (X[:64], y[:64]))
+    plain = np.mean(training.predict_classes(model, X[:64]) == y[:64])
+    averaged = np.mean(training.predict_classes(model, X[:64], flip_average=True) == y[:64])
+    assert (choice.plain, choice.averaged) == (pytest.approx(plain), pytest.approx(averaged))
+    assert choice.flip_average == (averaged > plain)
+    # a tie keeps the cheaper single prediction
+    assert training.FlipChoice(plain=0.9, averaged=0.9).flip_average is False
+    assert training.FlipChoice(plain=0.9, averaged=0.91).flip_average is True
+    with pytest.raises(ValueError, match="differ in length"):
+        training.choose_flip_average(model, (X[:64], y[:10]))
+
+
+def test_training_result_round_trips_through_json(tmp_path):
+    result = training.TrainingResult(
+        history={"accuracy": [0.5]},
+        epoch_seconds=[1.0],
+        seconds=1.0,
+        images=10,
+        train_size=10,
+        quick=True,
+        test_accuracy=0.5,
+        params=3,
+        flip_average=True,
+    )
+    result.to_json(tmp_path / "r.json")
+    assert training.TrainingResult.from_json(tmp_path / "r.json") == result

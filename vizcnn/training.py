@@ -130,6 +130,9 @@ class TrainingResult:
         Filled in by the lesson once, after training (the test set is used once).
     params : int, optional
         The model's parameter count.
+    flip_average : bool, optional
+        Whether ``test_accuracy`` averages each image with its mirror image (chosen on the
+        validation set, see :func:`choose_flip_average`).
     """
 
     history: dict
@@ -140,6 +143,7 @@ class TrainingResult:
     quick: bool
     test_accuracy: float | None = None
     params: int | None = None
+    flip_average: bool | None = None
 
     @property
     def images_per_second(self) -> float:
@@ -371,3 +375,49 @@ def predict_classes(model, X, *, batch_size: int = 256, flip_average: bool = Fal
         X = np.asarray(X)
         proba = proba + predict_proba(model, X[:, :, ::-1], batch_size=batch_size)
     return np.argmax(proba, axis=-1)
+
+
+@dataclasses.dataclass(frozen=True)
+class FlipChoice:
+    """Validation accuracy with and without mirror averaging (see :func:`choose_flip_average`).
+
+    Attributes
+    ----------
+    plain : float
+        One prediction per image.
+    averaged : float
+        Each image's probabilities averaged with its mirror image's.
+    """
+
+    plain: float
+    averaged: float
+
+    @property
+    def flip_average(self) -> bool:
+        """Use mirror averaging on the test set: it did better on validation."""
+        return self.averaged > self.plain
+
+
+def choose_flip_average(model, valid, *, batch_size: int = 256) -> FlipChoice:
+    """Decide on the *validation* set whether to average predictions over mirror images.
+
+    Test-time augmentation is a choice like any other, so it is made on validation data;
+    the test set then gets the chosen method, once.
+
+    Parameters
+    ----------
+    model : keras.Model
+    valid : (X, y)
+        Validation images (see :func:`predict_proba`) and labels.
+
+    Returns
+    -------
+    FlipChoice
+    """
+    X, y = valid
+    y = np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"valid images and labels differ in length: {len(X)} vs {len(y)}")
+    plain = predict_classes(model, X, batch_size=batch_size)
+    averaged = predict_classes(model, X, batch_size=batch_size, flip_average=True)
+    return FlipChoice(plain=float(np.mean(plain == y)), averaged=float(np.mean(averaged == y)))

@@ -225,10 +225,10 @@ def make_dataset(X, y, *, batch_size: int = 32, shuffle: bool = False, seed=None
         num_parallel_calls=tf.data.AUTOTUNE,
         deterministic=True,
     )
-    return dataset.with_options(without_autotuning())
+    return dataset.with_options(_without_autotuning())
 
 
-def without_autotuning():
+def _without_autotuning():
     """``tf.data.Options`` with autotuning off (see :func:`make_dataset`'s notes)."""
     from vizcnn._tf import import_tensorflow
 

@@ -28,14 +28,14 @@ def random_change(explorer, rng):
     """Set one randomly chosen control to a new random value."""
     control = rng.choice(
         [
-            explorer.input_size,
-            explorer.kernel_size,
-            explorer.strides,
-            explorer.padding,
-            explorer.dilation_rate,
-            explorer.layer,
-            explorer.row,
-            explorer.column,
+            explorer.input_size_slider,
+            explorer.kernel_size_slider,
+            explorer.strides_slider,
+            explorer.padding_buttons,
+            explorer.dilation_rate_slider,
+            explorer.layer_buttons,
+            explorer.row_slider,
+            explorer.column_slider,
         ]
     )
     if hasattr(control, "options"):

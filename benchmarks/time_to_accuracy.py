@@ -11,7 +11,8 @@ runs on it: the load is printed).
     python benchmarks/time_to_accuracy.py book --epochs 2  # the book's recipe, 2 epochs
     python benchmarks/time_to_accuracy.py cnn resnet       # the lessons' recipes
 
-The lessons' recipes are exactly the ones notebooks 04 and 05 use (``vizcnn.training``):
+The lessons' recipes are the ones notebooks 04 and 05 use, defined once in
+``vizcnn.training`` (``CNN_RECIPE``, ``RESNET_RECIPE``):
 AdamW with warm-up + cosine learning rate over a time budget, label smoothing 0.1,
 horizontal flips, bfloat16 where the CPU has it, batch 256, peak rate 0.003; the CNN with
 no shifts and 10 minutes, the ResNet with random 1-pixel shifts and 15 minutes.
@@ -32,16 +33,8 @@ from vizcnn import training
 RUNS = {
     # name: (model factory name, recipe, mixed precision?)
     "book": ("basic_cnn", training.BOOK_RECIPE, False),
-    "cnn": (
-        "basic_cnn",
-        training.Recipe(minutes=10, epochs=50, batch_size=256, learning_rate=3e-3, max_shift=0),
-        True,
-    ),
-    "resnet": (
-        "small_resnet",
-        training.Recipe(minutes=15, epochs=50, batch_size=256, learning_rate=3e-3, max_shift=1),
-        True,
-    ),
+    "cnn": ("basic_cnn", training.CNN_RECIPE, True),
+    "resnet": ("small_resnet", training.RESNET_RECIPE, True),
 }
 
 

@@ -22,7 +22,7 @@ def _close_figures():
 
 @pytest.fixture(scope="session")
 def keras():
-    from vizcnn._tf import keras as _keras
+    from vizcnn.backend import keras as _keras
 
     return _keras()
 

@@ -219,30 +219,43 @@ def test_geometry_taps():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "match"),
+    ("kwargs", "error", "match"),
     [
-        (dict(input_size=0, kernel_size=3), "input_size"),
-        (dict(input_size=(5, -1), kernel_size=3), "input_size"),
-        (dict(input_size=5, kernel_size=0), "kernel_size"),
-        (dict(input_size=5, kernel_size=3, strides=0), "strides"),
-        (dict(input_size=5, kernel_size=3, dilation_rate=0), "dilation_rate"),
-        (dict(input_size=5.0, kernel_size=3), "input_size"),
-        (dict(input_size=5, kernel_size=2.5), "kernel_size"),
-        (dict(input_size="5", kernel_size=3), "input_size"),
-        (dict(input_size=True, kernel_size=3), "input_size"),
-        (dict(input_size=5, kernel_size=3, padding="full"), "padding"),
-        (dict(input_size=5, kernel_size=3, padding=None), "padding"),
-        (dict(input_size=3, kernel_size=5), "kernel_size"),
-        (dict(input_size=5, kernel_size=3, dilation_rate=3), "kernel_size.*dilated"),
-        (dict(input_size=9, kernel_size=3, strides=2, dilation_rate=2), "strides.*dilation"),
-        (dict(input_size=9, kernel_size=3, strides=(2, 1), dilation_rate=(1, 2)), "dilation"),
-        (dict(input_size=(5, 6), kernel_size=(3, 3, 3)), "one entry per axis"),
-        (dict(input_size=(), kernel_size=()), "at least one axis"),
+        (dict(input_size=0, kernel_size=3), ValueError, "input_size"),
+        (dict(input_size=(5, -1), kernel_size=3), ValueError, "input_size"),
+        (dict(input_size=5, kernel_size=0), ValueError, "kernel_size"),
+        (dict(input_size=5, kernel_size=3, strides=0), ValueError, "strides"),
+        (dict(input_size=5, kernel_size=3, dilation_rate=0), ValueError, "dilation_rate"),
+        (dict(input_size=5.0, kernel_size=3), TypeError, "input_size must be an int"),
+        (dict(input_size=5, kernel_size=2.5), TypeError, "kernel_size must be an int"),
+        (dict(input_size="5", kernel_size=3), TypeError, "input_size"),
+        (dict(input_size=True, kernel_size=3), TypeError, "input_size"),
+        (dict(input_size=5, kernel_size=3, padding="full"), ValueError, "padding"),
+        (dict(input_size=5, kernel_size=3, padding=None), TypeError, "padding"),
+        (dict(input_size=3, kernel_size=5), ValueError, "kernel_size"),
+        (dict(input_size=5, kernel_size=3, dilation_rate=3), ValueError, "kernel_size.*dilated"),
+        (
+            dict(input_size=9, kernel_size=3, strides=2, dilation_rate=2),
+            ValueError,
+            "strides.*dilation",
+        ),
+        (
+            dict(input_size=9, kernel_size=3, strides=(2, 1), dilation_rate=(1, 2)),
+            ValueError,
+            "dilation",
+        ),
+        (dict(input_size=(5, 6), kernel_size=(3, 3, 3)), ValueError, "one entry per axis"),
+        (dict(input_size=(), kernel_size=()), ValueError, "at least one axis"),
     ],
 )
-def test_bad_input(kwargs, match):
-    with pytest.raises(ValueError, match=match):
+def test_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
         conv_output_size(**kwargs)
+
+
+def test_numpy_integers_are_integers():
+    assert conv_output_size(np.int64(70), np.int32(3), strides=np.uint8(2)) == 34
+    assert same_padding(np.int16(5), 3, strides=np.int64(2)) == (1, 1)
 
 
 def test_bad_input_same_padding():

@@ -6,6 +6,7 @@ import pytest
 from matplotlib.colors import to_rgba
 
 from vizcnn import conv_output_size, same_padding
+from vizcnn.arithmetic import cell_categories, conv_geometry
 from vizcnn.display.conv_arithmetic import COLORS, ConvArithmeticDisplay
 
 CATEGORY = {"input": 0, "unread": 1, "padding": 2, "extra": 3}
@@ -28,7 +29,7 @@ def _expected_taps(size, kernel, strides, dilation, pad, position):
 
 
 def test_same_odd_total_extra_cell_is_after():
-    disp = ConvArithmeticDisplay(7, 4, padding="same").plot(position=(-1, -1))
+    disp = ConvArithmeticDisplay(7, 4, padding="same").plot(position=(6, 6))  # the last cell
     assert disp.padding_ == ((1, 2), (1, 2)) == (same_padding(7, 4),) * 2
     cat = disp.cell_categories()
     assert cat.shape == (1 + 7 + 2, 1 + 7 + 2)
@@ -119,7 +120,7 @@ def test_update_moves_artists_in_place():
     disp = ConvArithmeticDisplay(5, 3).plot()
     artists = dict(disp.artists_)
     figure = disp.figure_
-    disp.update(input_size=12, strides=2, padding="same", position=(-1, 0))
+    disp.update(input_size=12, strides=2, padding="same", position=(5, 0))
     assert disp.figure_ is figure and disp.artists_ == artists  # same objects
     assert disp.output_size_ == (6, 6)
     assert disp.artists_["input"].get_array().shape[:2] == (13, 13)  # 0 before, 1 after
@@ -141,8 +142,11 @@ def test_update_rejects_impossible_settings_and_keeps_state():
         disp.update(stride=2)
     with pytest.raises(ValueError, match="outside"):
         disp.update(position=(3, 0))
-    with pytest.raises(ValueError, match="position"):
+    with pytest.raises(TypeError, match="position"):
         disp.update(position=5)
+    with pytest.raises(ValueError, match="outside"):  # the display did not move
+        disp.update(input_size=9, position=(7, 0))
+    assert disp.input_size == (5, 5) and disp.position_ == (0, 0)
 
 
 def test_constructor_validates():
@@ -189,3 +193,127 @@ def test_plot_positions_small_multiples():
     assert "first 5 of 49" in few.figure_.get_suptitle()
     with pytest.raises(ValueError, match="max_positions"):
         few.plot_positions(max_positions=0)
+
+
+def _panel_windows(disp):
+    """Top-left (row, col) of each small-multiple panel's window, by its title."""
+    return {
+        panel["title"].get_text(): (
+            panel["window"].get_y() + 0.5,
+            panel["window"].get_x() + 0.5,
+        )
+        for panel in disp.panels_
+    }
+
+
+def test_cell_categories_is_pure_arithmetic():
+    rows, cols = conv_geometry((3, 4), 2, padding="same")
+    expected = np.array([[0, 0, 0, 0, 3]] * 3 + [[3] * 5])
+    np.testing.assert_array_equal(cell_categories(rows, cols), expected)
+    rows, cols = conv_geometry((8, 5), 3, strides=2)  # valid: row 7 dropped, 5 cols all read
+    cat = cell_categories(rows, cols)
+    assert np.all(cat[7] == CATEGORY["unread"]) and np.all(cat[:7] == CATEGORY["input"])
+    disp = ConvArithmeticDisplay((8, 5), 3, strides=2)
+    np.testing.assert_array_equal(disp.cell_categories(), cat)  # the display delegates
+    with pytest.raises(TypeError, match="rows"):
+        cell_categories((8, 5), cols)
+
+
+def test_position_is_a_non_negative_cell_and_none_is_the_centre():
+    disp = ConvArithmeticDisplay(8, 3, strides=2)  # 3 x 3 output
+    assert disp.window(None) == disp.window((1, 1))
+    assert disp.window((np.int64(2), np.int32(0))) == ((4, 5, 6), (0, 1, 2))
+    for bad in [(-1, -1), (0, -1), (3, 0)]:
+        with pytest.raises(ValueError, match="outside"):
+            disp.window(bad)
+    for bad in [(1.0, 1), (True, 0), "11", 4]:
+        with pytest.raises(TypeError, match="position"):
+            disp.window(bad)
+    disp.plot(position=None)
+    assert disp.position_ == (1, 1) and _drawn_taps(disp) == _expected_taps(
+        8, 3, 2, 1, (0, 0), (1, 1)
+    )
+    with pytest.raises(ValueError, match="negative"):
+        disp.plot(position=(-1, -1))
+    plt.close("all")
+
+
+def test_update_keeps_the_cell_when_position_is_omitted_and_none_centres_it():
+    disp = ConvArithmeticDisplay(9, 3).plot(position=(6, 2))  # 7 x 7 output
+    disp.update(padding="same")  # 9 x 9: the cell is kept
+    assert disp.position_ == (6, 2)
+    assert _drawn_taps(disp) == _expected_taps(9, 3, 1, 1, (1, 1), (6, 2))
+    disp.update(strides=3)  # 3 x 3: clipped
+    assert disp.position_ == (2, 2)
+    disp.update(position=None)  # the centre of the current output
+    assert disp.position_ == (1, 1)
+    disp.update(input_size=12, position=None)  # the centre of the new output, 4 x 4
+    assert disp.position_ == (2, 2)
+    assert _drawn_taps(disp) == _expected_taps(12, 3, 3, 1, (0, 0), (2, 2))
+    plt.close("all")
+
+
+def test_update_after_plot_positions_redraws_the_panels_in_their_figure():
+    disp = ConvArithmeticDisplay(5, 3).plot()
+    diagram_figure = disp.figure_
+    disp.plot_positions()
+    figure = disp.figure_
+    assert figure is not diagram_figure and disp.view_ == "positions"
+    assert disp.ax_ is disp.axes_.flat[0] and disp.ax_.figure is figure
+    assert disp.artists_ is None and disp.legend_ is None
+    assert set(_panel_windows(disp)) == {f"output ({i}, {j})" for i in range(3) for j in range(3)}
+
+    disp.update(padding="same")  # 5 x 5 output: 25 panels, windows start in the padding
+    assert disp.figure_ is figure and disp.ax_.figure is figure
+    assert disp.ax_ is disp.axes_.flat[0] and all(ax.figure is figure for ax in disp.axes_.flat)
+    assert figure.axes == list(disp.axes_.flat)  # the old panels are gone
+    windows = _panel_windows(disp)
+    assert len(windows) == 25 and windows["output (0, 0)"] == (-1, -1)
+    assert windows["output (4, 3)"] == (3, 2)
+    panel = disp.panels_[-1]
+    assert panel["position"] == (4, 4)
+    tx, ty = np.asarray(panel["taps"].get_offsets()).T
+    assert sorted(set(ty)) == sorted(set(tx)) == [3, 4, 5]
+    assert panel["cells"].get_extent() == pytest.approx((-1.5, 5.5, 5.5, -1.5))
+    # the diagram figure was left alone
+    assert not any(ax.images[0].get_array().shape[:2] == (7, 7) for ax in diagram_figure.axes)
+
+    disp.plot()  # back to one diagram: update() redraws it, not the panels
+    disp.update(strides=2)
+    assert disp.view_ == "diagram" and disp.panels_ is None
+    assert disp.ax_.figure is disp.figure_ and disp.axes_.shape == (1, 1)
+    assert disp.artists_["input"].get_array().shape[:2] == (7, 7)  # same, 5 + 1 + 1
+    assert disp.artists_["output"].get_array().shape[:2] == (3, 3)
+    plt.close("all")
+
+
+def test_arguments_are_validated():
+    with pytest.raises(TypeError, match="input_size"):
+        ConvArithmeticDisplay(5.0, 3)
+    with pytest.raises(TypeError, match="kernel_size"):
+        ConvArithmeticDisplay(5, "3")
+    with pytest.raises(ValueError, match="strides"):
+        ConvArithmeticDisplay(5, 3, strides=0)
+    disp = ConvArithmeticDisplay(np.int64(5), np.int32(3), padding="SAME")
+    assert disp.padding == "same" and disp.output_size_ == (5, 5)
+    for kwargs, error, name in [
+        (dict(legend="yes"), TypeError, "legend"),
+        (dict(labels=1), TypeError, "labels"),
+        (dict(arrow=None), TypeError, "arrow"),
+        (dict(title=3), TypeError, "title"),
+        (dict(ax="left"), TypeError, "ax"),
+    ]:
+        with pytest.raises(error, match=name):
+            disp.plot(**kwargs)
+    for kwargs, error, name in [
+        (dict(max_positions=2.5), TypeError, "max_positions"),
+        (dict(ncols=0), ValueError, "ncols"),
+        (dict(figsize=(4, -1)), ValueError, "figsize"),
+        (dict(figsize=4), TypeError, "figsize"),
+        (dict(figsize=(4, float("nan"))), ValueError, "figsize"),
+    ]:
+        with pytest.raises(error, match=name):
+            disp.plot_positions(**kwargs)
+    few = disp.plot_positions(max_positions=np.int64(4), ncols=np.int64(2), figsize=(3, 3.5))
+    assert few.axes_.shape == (2, 2) and tuple(few.figure_.get_size_inches()) == (3, 3.5)
+    plt.close("all")

@@ -1,7 +1,7 @@
 """Data: the notes' sample-image batch, real checksummed Fashion-MNIST, (x, y) datasets."""
 
-import gzip
-import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -35,64 +35,6 @@ def test_fashion_mnist_split_as_in_the_notes(fashion):
     # balanced classes: 6,000 per class in the official training set
     counts = np.bincount(np.concatenate([y_train, y_valid]), minlength=10)
     assert (counts == 6000).all()
-
-
-@pytest.fixture
-def data_copy(tmp_path, monkeypatch):
-    """A private copy of the real files, selected through $VIZCNN_DATA."""
-    folder = tmp_path / "fashion"
-    shutil.copytree(data._locate_fashion_mnist(), folder)
-    monkeypatch.setenv("VIZCNN_DATA", str(folder))
-    return folder
-
-
-def test_vizcnn_data_folder_comes_first(data_copy):
-    assert data._locate_fashion_mnist() == data_copy
-    (X_train, _), _, _ = data.load_fashion_mnist()
-    assert X_train.shape == (50_000, 28, 28)
-
-
-def test_truncated_file_fails_its_checksum_and_is_not_used(data_copy):
-    path = data_copy / "t10k-labels-idx1-ubyte.gz"
-    content = gzip.decompress(path.read_bytes())
-    path.write_bytes(gzip.compress(content[:-100]))
-    with pytest.raises(data.ChecksumError, match="t10k-labels-idx1-ubyte.gz failed its checksum"):
-        data.load_fashion_mnist()
-
-
-def test_altered_file_fails_its_checksum(data_copy):
-    path = data_copy / "train-labels-idx1-ubyte.gz"
-    content = bytearray(gzip.decompress(path.read_bytes()))
-    content[100] = (content[100] + 1) % 10  # one label changed
-    path.write_bytes(gzip.compress(bytes(content)))
-    with pytest.raises(data.ChecksumError, match="train-labels-idx1-ubyte.gz"):
-        data.load_fashion_mnist()
-
-
-def test_corrupt_gzip_names_the_file(data_copy):
-    path = data_copy / "t10k-images-idx3-ubyte.gz"
-    path.write_bytes(path.read_bytes()[:1000])
-    with pytest.raises(data.ChecksumError, match="t10k-images-idx3-ubyte.gz"):
-        data.load_fashion_mnist()
-
-
-def test_no_data_and_no_network_gives_one_clear_message(tmp_path, monkeypatch):
-    monkeypatch.setenv("VIZCNN_DATA", str(tmp_path / "empty"))
-    monkeypatch.setattr(data, "DEBIAN_DIR", tmp_path / "no-debian")
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
-
-    def offline(*args, **kwargs):
-        raise OSError("network is unreachable")
-
-    from vizcnn._tf import keras
-
-    monkeypatch.setattr(keras().datasets.fashion_mnist, "load_data", offline)
-    with pytest.raises(FileNotFoundError) as info:
-        data.load_fashion_mnist()
-    message = str(info.value)
-    assert "dataset-fashion-mnist" in message
-    assert "$VIZCNN_DATA" in message
-    assert str(tmp_path / "keras") in message
 
 
 def test_make_dataset_yields_scaled_pairs_in_order():
@@ -140,15 +82,105 @@ def test_make_dataset_same_seed_same_order():
     assert first == again
 
 
+def test_scale_images_scales_uint8_and_adds_the_channel_axis(fashion):
+    _, _, (X_test, _) = fashion
+    scaled = data.scale_images(X_test[:100])
+    assert scaled.shape == (100, 28, 28, 1) and scaled.dtype == np.float32
+    assert 0.0 <= scaled.min() and scaled.max() == 1.0
+    np.testing.assert_allclose(scaled[..., 0], X_test[:100] / 255, rtol=1e-6)
+    assert X_test.dtype == np.uint8  # the caller's array is left alone
+    # exactly the values make_dataset feeds the model, so evaluation matches training
+    (xb, _) = next(iter(data.make_dataset(X_test[:100], np.zeros(100, int), batch_size=100)))
+    np.testing.assert_array_equal(xb.numpy(), scaled)
+
+
+def test_scale_images_keeps_channels_and_floats():
+    rgb = np.full((2, 4, 5, 3), 255, np.uint8)
+    assert data.scale_images(rgb).shape == (2, 4, 5, 3)
+    assert (data.scale_images(rgb) == 1.0).all()
+    floats = np.linspace(-1, 2, 2 * 4 * 5).reshape(2, 4, 5)
+    out = data.scale_images(floats)
+    assert out.shape == (2, 4, 5, 1) and out.dtype == np.float32
+    np.testing.assert_allclose(out[..., 0], floats, rtol=1e-6)  # floats are not rescaled
+    assert data.scale_images(floats.tolist()).shape == (2, 4, 5, 1)
+
+
+BAD_IMAGES = {
+    "strings": (np.full((2, 4, 4), "a"), TypeError),
+    "bools": (np.zeros((2, 4, 4), bool), TypeError),
+    "complex": (np.zeros((2, 4, 4), complex), TypeError),
+    "ragged list": ([[[1, 2]], [[1]]], TypeError),
+    "None": (None, TypeError),
+    "2-D": (np.zeros((4, 4), np.uint8), ValueError),
+    "5-D": (np.zeros((1, 2, 4, 4, 1), np.uint8), ValueError),
+    "empty": (np.zeros((0, 28, 28), np.uint8), ValueError),
+    "NaN": (np.array([[[0.5, np.nan]]]), ValueError),
+    "inf": (np.array([[[0.5, np.inf]]]), ValueError),
+}
+
+
+@pytest.mark.parametrize(("X", "error"), BAD_IMAGES.values(), ids=BAD_IMAGES)
+def test_scale_images_rejects_bad_input(X, error):
+    with pytest.raises(error, match=r"^X "):
+        data.scale_images(X)
+
+
+X4, Y4 = np.zeros((4, 28, 28), np.uint8), np.arange(4)
+BAD_DATASET_ARGS = {
+    "X 2-D": ({"X": np.zeros((4, 28))}, ValueError, "X must be images"),
+    "X 3 channels": ({"X": np.zeros((4, 28, 28, 3))}, ValueError, "X must be images"),
+    "X strings": ({"X": np.full((4, 28, 28), "a")}, TypeError, "X must hold real numbers"),
+    "X NaN": ({"X": np.full((4, 28, 28), np.nan)}, ValueError, "X holds"),
+    "X empty": ({"X": np.zeros((0, 28, 28)), "y": np.zeros(0, int)}, ValueError, "X is empty"),
+    "y too long": ({"y": np.arange(5)}, ValueError, "y must be labels"),
+    "y 2-D": ({"y": np.zeros((4, 1), int)}, ValueError, "y must be labels"),
+    "y floats": ({"y": np.zeros(4)}, TypeError, "y must hold integer labels"),
+    "y strings": ({"y": np.array(list("abcd"))}, TypeError, "y must hold integer labels"),
+    "batch_size 0": ({"batch_size": 0}, ValueError, "batch_size must be >= 1"),
+    "batch_size -1": ({"batch_size": -1}, ValueError, "batch_size must be >= 1"),
+    "batch_size True": ({"batch_size": True}, TypeError, "batch_size must be an int"),
+    "batch_size 2.0": ({"batch_size": 2.0}, TypeError, "batch_size must be an int"),
+    "batch_size '32'": ({"batch_size": "32"}, TypeError, "batch_size must be an int"),
+    "shuffle 'yes'": ({"shuffle": "yes"}, TypeError, "shuffle must be True or False"),
+    "shuffle 1": ({"shuffle": 1}, TypeError, "shuffle must be True or False"),
+    "seed 1.5": ({"seed": 1.5}, TypeError, "seed must be an int"),
+    "seed True": ({"seed": True}, TypeError, "seed must be an int"),
+    "seed '1'": ({"seed": "1"}, TypeError, "seed must be an int"),
+}
+
+
 @pytest.mark.parametrize(
-    ("X", "y", "kwargs", "match"),
-    [
-        (np.zeros((4, 28)), np.zeros(4), {}, "X must be images"),
-        (np.zeros((4, 28, 28, 3)), np.zeros(4), {}, "X must be images"),
-        (np.zeros((4, 28, 28)), np.zeros(5), {}, "y must be labels"),
-        (np.zeros((4, 28, 28)), np.zeros(4), {"batch_size": 0}, "batch_size must be"),
-    ],
+    ("kwargs", "error", "match"), BAD_DATASET_ARGS.values(), ids=BAD_DATASET_ARGS
 )
-def test_make_dataset_rejects_bad_input(X, y, kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        data.make_dataset(X, y, **kwargs)
+def test_make_dataset_rejects_bad_input(kwargs, error, match):
+    kwargs = {"X": X4, "y": Y4, **kwargs}
+    with pytest.raises(error, match=match):
+        data.make_dataset(kwargs.pop("X"), kwargs.pop("y"), **kwargs)
+
+
+def test_make_dataset_accepts_numpy_scalars():
+    dataset = data.make_dataset(
+        X4, Y4.astype(np.uint8), batch_size=np.int64(3), shuffle=np.bool_(True), seed=np.int32(1)
+    )
+    assert sorted(np.concatenate([yb.numpy() for _, yb in dataset])) == [0, 1, 2, 3]
+
+
+def test_bad_arguments_fail_before_tensorflow_is_imported():
+    code = (
+        "import sys\n"
+        "import numpy as np\n"
+        "import vizcnn.data as d\n"
+        "assert 'tensorflow' not in sys.modules, 'import vizcnn.data imported TensorFlow'\n"
+        "d.keras_cache_dir()\n"
+        "for kwargs in ({'batch_size': 0}, {'shuffle': 'no'}, {'seed': 0.5}):\n"
+        "    try:\n"
+        "        d.make_dataset(np.zeros((2, 28, 28), np.uint8), np.arange(2), **kwargs)\n"
+        "    except (TypeError, ValueError):\n"
+        "        pass\n"
+        "try:\n"
+        "    d.scale_images(np.zeros((2, 2)))\n"
+        "except ValueError:\n"
+        "    pass\n"
+        "assert 'tensorflow' not in sys.modules, 'TensorFlow imported before validation'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

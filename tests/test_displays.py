@@ -60,7 +60,7 @@ def test_filter_display_bad_options(tiny_cnn, kwargs, error, match):
 
 
 def test_filter_display_rejects_non_4d_kernels():
-    with pytest.raises(ValueError, match="kernels must be shaped"):
+    with pytest.raises(ValueError, match=r"kernels must be 4-D shaped \(kh, kw, c_in, c_out\)"):
         vz.FilterDisplay(np.zeros((3, 3, 3)))
 
 

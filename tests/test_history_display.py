@@ -56,7 +56,7 @@ def test_given_axes_and_title():
 def test_bad_input():
     with pytest.raises(TypeError, match="histories"):
         vz.HistoryDisplay.from_histories([CNN])
-    with pytest.raises(TypeError, match="histories"):
+    with pytest.raises(ValueError, match="histories is empty"):
         vz.HistoryDisplay.from_histories({})
     with pytest.raises(TypeError, match=r"histories\['CNN'\]"):
         vz.HistoryDisplay.from_histories({"CNN": [0.1, 0.2]})

@@ -1,7 +1,7 @@
-"""The benchmark trains with exactly the recipes lessons 04 and 05 teach.
+"""Lessons 04/05 and the benchmark train with the same recipes, defined once.
 
-`benchmarks/time_to_accuracy.py` repeats the lessons' `training.Recipe(...)` calls (the
-notebooks spell them out for the learner); this keeps the two from drifting apart.
+The recipes live in ``vizcnn.training`` (``CNN_RECIPE``, ``RESNET_RECIPE``); the notebooks
+and ``benchmarks/time_to_accuracy.py`` refer to them by name, so they cannot drift apart.
 """
 
 import importlib.util
@@ -24,20 +24,25 @@ def _benchmark_runs():
     return module.RUNS
 
 
-def _notebook_recipe(name):
-    cells = json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))["cells"]
-    lines = [
-        line.strip()
-        for cell in cells
-        if cell["cell_type"] == "code"
-        for line in "".join(cell["source"]).splitlines()
-        if line.startswith("recipe = training.Recipe(")
-    ]
-    assert len(lines) == 1, f"{name}: expected one `recipe = training.Recipe(...)` line"
-    return eval(lines[0].removeprefix("recipe = "), {"training": training})
+def _code(notebook):
+    cells = json.loads((ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
 
 
-@pytest.mark.parametrize("run, notebook", [("cnn", "04_cnn.ipynb"), ("resnet", "05_resnet.ipynb")])
-def test_benchmark_uses_the_lessons_recipe(run, notebook):
-    _factory, recipe, _fast = _benchmark_runs()[run]
-    assert recipe == _notebook_recipe(notebook)
+@pytest.mark.parametrize(
+    ("run", "notebook", "recipe"),
+    [("cnn", "04_cnn.ipynb", "CNN_RECIPE"), ("resnet", "05_resnet.ipynb", "RESNET_RECIPE")],
+)
+def test_lesson_and_benchmark_share_one_recipe(run, notebook, recipe):
+    _factory, benchmark_recipe, _fast = _benchmark_runs()[run]
+    assert benchmark_recipe is getattr(training, recipe)
+    code = _code(notebook)
+    assert f"recipe = training.{recipe}" in code
+    assert "training.Recipe(" not in code  # no second definition hiding in the lesson
+
+
+def test_the_lesson_recipes_differ_only_in_budget_and_shifts():
+    a, b = training.CNN_RECIPE, training.RESNET_RECIPE
+    assert (a.minutes, a.max_shift) == (10, 0) and (b.minutes, b.max_shift) == (15, 1)
+    same = ("epochs", "batch_size", "learning_rate", "warmup", "weight_decay", "label_smoothing")
+    assert all(getattr(a, name) == getattr(b, name) for name in (*same, "flip", "optimizer"))

@@ -7,7 +7,7 @@ import vizcnn as vz
 
 
 def _roundtrip(model, x, tmp_path):
-    from vizcnn._tf import keras as _keras
+    from vizcnn.backend import keras as _keras
 
     keras = _keras()
     path = tmp_path / f"{model.name}.keras"

@@ -85,3 +85,34 @@ def test_makefile_and_ci_call_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     assert "make test" in readme and "make lab" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def _imports(path):
+    """Every ``vizcnn...`` module a file imports (``from a import b`` counts ``a.b`` too)."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def test_no_module_imports_another_packages_private_module():
+    """A private module (``_name.py``) serves its own package only; what another package
+    needs is that package's public API."""
+    root = Path(vz.__file__).parent
+    offenders = []
+    for path in root.rglob("*.py"):
+        package = ".".join(("vizcnn", *path.relative_to(root).parent.parts))
+        for name in _imports(path):
+            parts = name.split(".")
+            private = [i for i, p in enumerate(parts) if p.startswith("_") and p != "__init__"]
+            if parts[0] != "vizcnn" or not private:
+                continue
+            owner = ".".join(parts[: private[0]])  # the package the private part belongs to
+            if owner != package:
+                offenders.append(f"{path.relative_to(root)} imports {name}")
+    assert not offenders, offenders

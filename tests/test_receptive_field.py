@@ -5,17 +5,17 @@ import pandas as pd
 import pytest
 
 import vizcnn as vz
-from vizcnn.arithmetic import conv_output_size
-from vizcnn.inspection.receptive_field import _find, _measured_masks
-from vizcnn.receptive_field_arithmetic import (
+from vizcnn.arithmetic import (
     AxisField,
     apply_window,
-    conv_window,
+    axis_window,
+    conv_output_size,
+    explicit_padding,
     input_axis,
-    pad_window,
     union_axes,
-    window_inputs,
 )
+from vizcnn.inspection.measured_field import _measured_masks
+from vizcnn.validation import find_layer
 
 # -- helpers ----------------------------------------------------------------------------
 
@@ -43,7 +43,7 @@ def _assert_analytic_equals_measured(model, *, layers=None):
         if layers is not None and name not in layers:
             continue
         positions = [None] if rf.is_global else _corner_and_centre_units(rf.grid)
-        masks = _measured_masks(model, _find(model, name), grid, positions)
+        masks = _measured_masks(model, find_layer(model, name), grid, positions)
         for position, mask in zip(positions, masks, strict=True):
             assert _bbox(mask) == rf.box_in_image(position), (model.name, name, position)
             checked += 1
@@ -62,7 +62,7 @@ def _assert_size_jump_start_measured(model, *, layers=None):
             continue
         centre = tuple(n // 2 for n in rf.grid)
         beside = (centre[0] + 1, centre[1] + 1)
-        masks = _measured_masks(model, _find(model, name), grid, [centre, beside])
+        masks = _measured_masks(model, find_layer(model, name), grid, [centre, beside])
         box, next_box = rf.box(centre), rf.box(beside)
         assert all(lo >= 0 for lo, _ in box) and box[0][1] < grid[0] and box[1][1] < grid[1]
         assert _bbox(masks[0]) == box, (model.name, name)
@@ -246,7 +246,7 @@ def test_resnet50_field_is_the_published_483_pixels(keras):
 
 def test_pure_window_arithmetic():
     field = input_axis(10)
-    conv = conv_window(10, 3, strides=2, padding="same")
+    conv = axis_window(10, 3, strides=2, padding="same")
     out = apply_window(field, conv)
     assert (out.size, out.jump, out.grid) == (
         3,
@@ -255,23 +255,23 @@ def test_pure_window_arithmetic():
     )
     # TF puts the odd extra zero after: 10 -> 5 with total padding 1 => pad_before 0
     assert out.start == 1
-    assert window_inputs(conv, np.eye(5, dtype=bool)[0]).nonzero()[0].tolist() == [0, 1, 2]
-    assert window_inputs(conv, np.eye(5, dtype=bool)[4]).nonzero()[0].tolist() == [8, 9]
-    padded = apply_window(field, pad_window(10, 2, 1))
+    assert conv.inputs_read(np.eye(5, dtype=bool)[0]).nonzero()[0].tolist() == [0, 1, 2]
+    assert conv.inputs_read(np.eye(5, dtype=bool)[4]).nonzero()[0].tolist() == [8, 9]
+    padded = apply_window(field, explicit_padding(10, 2, 1))
     assert (padded.start, padded.grid) == (-2, 13)
-    cropped = apply_window(field, pad_window(10, -3, -1))
+    cropped = apply_window(field, explicit_padding(10, -3, -1))
     assert (cropped.start, cropped.grid) == (3, 6)
-    dilated = conv_window(10, 3, strides=1, padding="valid", dilation_rate=3)
-    assert window_inputs(dilated, np.eye(4, dtype=bool)[1]).nonzero()[0].tolist() == [1, 4, 7]
+    dilated = axis_window(10, 3, strides=1, padding="valid", dilation_rate=3)
+    assert dilated.inputs_read(np.eye(4, dtype=bool)[1]).nonzero()[0].tolist() == [1, 4, 7]
 
 
 def test_same_padding_with_stride_and_unknown_size_is_reported_not_guessed():
-    unknown = apply_window(input_axis(None), conv_window(None, 3, strides=2, padding="same"))
+    unknown = apply_window(input_axis(None), axis_window(None, 3, strides=2, padding="same"))
     assert unknown.start is None and unknown.size == 3 and unknown.jump == 2
-    stride_one = apply_window(input_axis(None), conv_window(None, 4, strides=1, padding="same"))
+    stride_one = apply_window(input_axis(None), axis_window(None, 4, strides=1, padding="same"))
     assert (
         stride_one.start
-        == apply_window(input_axis(50), conv_window(50, 4, strides=1, padding="same")).start
+        == apply_window(input_axis(50), axis_window(50, 4, strides=1, padding="same")).start
     )
 
 
@@ -477,7 +477,7 @@ def test_unknown_layer_name(tiny_cnn):
 
 
 def test_position_outside_the_grid(tiny_cnn):
-    with pytest.raises(ValueError, match="outside the layer's 4x4 grid"):
+    with pytest.raises(ValueError, match="outside the 4x4 grid"):
         vz.empirical_receptive_field(tiny_cnn, "pool1", position=(4, 0))
     with pytest.raises(ValueError, match="outside"):
         vz.receptive_fields(tiny_cnn)["pool1"].box((0, -1))
@@ -549,3 +549,40 @@ def test_bad_input_size_and_multi_input_models(keras, tiny_cnn):
     two = keras.Model([a, b], keras.layers.Add()([a, b]))
     with pytest.raises(ValueError, match="2 inputs"):
         vz.receptive_fields(two)
+
+
+# keras.ops nodes of a functional graph, as Keras records them: every kind the shared table
+# (vizcnn.inspection.layer_kinds) lists must work through the walk AND the gradient probe.
+_OPS = {
+    "LeakyRelu": lambda ops, t: ops.leaky_relu(t),
+    "Elu": lambda ops, t: ops.elu(t),
+    "Selu": lambda ops, t: ops.selu(t),
+    "Softplus": lambda ops, t: ops.softplus(t),
+    "Softsign": lambda ops, t: ops.softsign(t),
+    "LogSoftmax": lambda ops, t: ops.log_softmax(t),
+    "Clip": lambda ops, t: ops.clip(t, 0.0, 1.0),
+    "HardSigmoid": lambda ops, t: ops.hard_sigmoid(t),
+    "Absolute": lambda ops, t: ops.abs(t),
+    "Negative": lambda ops, t: ops.negative(t),
+    "Square": lambda ops, t: ops.square(t),
+    "Power": lambda ops, t: ops.power(t, 2.0),
+    "Divide": lambda ops, t: ops.divide(t, 2.0),
+    "Maximum": lambda ops, t: ops.maximum(t, ops.negative(t)),
+}
+
+
+@pytest.mark.parametrize("op_name", sorted(_OPS))
+def test_keras_ops_are_known_to_the_walk_and_the_probe(keras, op_name):
+    from vizcnn.inspection.layer_kinds import PER_POSITION
+
+    assert op_name in PER_POSITION
+    inputs = keras.Input((9, 9, 1))
+    h = keras.layers.Conv2D(2, 3, name="c1")(inputs)
+    h = _OPS[op_name](keras.ops, h)
+    assert type(h._keras_history.operation).__name__ == op_name  # the name Keras records
+    out = keras.layers.Conv2D(1, 3, name="c2")(h)
+    model = keras.Model(inputs, out)
+    field = vz.receptive_fields(model)["c2"]
+    assert field.size == (5, 5)
+    mask = vz.empirical_receptive_field(model, "c2", position=(0, 0))
+    assert _bbox(mask) == field.box_in_image((0, 0)) == ((0, 4), (0, 4))

@@ -6,7 +6,7 @@ that needs them is first used (PEP 562 lazy attributes).
 
 from __future__ import annotations
 
-from vizcnn._lazy import lazy_getattr
+from vizcnn.lazy_import import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -20,8 +20,9 @@ _LAZY = {
     "set_style": "vizcnn.style",
     "save_fig": "vizcnn.style",
     # TensorFlow set-up
-    "import_tensorflow": "vizcnn._tf",
-    "use_fast_precision": "vizcnn._tf",
+    "import_tensorflow": "vizcnn.backend",
+    "use_fast_precision": "vizcnn.backend",
+    "setup_lesson": "vizcnn.lesson",
     # compute
     "feature_maps": "vizcnn.inspection",
     "filters": "vizcnn.inspection",
@@ -36,6 +37,7 @@ _LAZY = {
     "ReceptiveFieldDisplay": "vizcnn.display",
     "ConvArithmeticDisplay": "vizcnn.display",
     "HistoryDisplay": "vizcnn.display",
+    "show_images": "vizcnn.display",
     # widgets
     "PaddingStrideExplorer": "vizcnn.widgets",
     "FeatureMapExplorer": "vizcnn.widgets",

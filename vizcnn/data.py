@@ -12,9 +12,20 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import sys
+import tempfile
+import zlib
 from pathlib import Path
 
 import numpy as np
+
+from vizcnn.validation import (
+    check_bool,
+    check_int,
+    check_labels,
+    check_pixels,
+    check_positive_int,
+)
 
 FASHION_MNIST_FILES = {
     "train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
@@ -36,6 +47,7 @@ FASHION_MNIST_CLASSES = (
 )
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 N_VALID = 10_000  # the notes keep the last 10,000 training images for validation
+_UINT8_SCALE = np.float32(1 / 255)  # one constant for scale_images and make_dataset
 
 
 class ChecksumError(ValueError):
@@ -54,7 +66,7 @@ def load_sample_images():
     """
     from sklearn.datasets import load_sample_images as _sklearn_images
 
-    from vizcnn._tf import keras as _keras
+    from vizcnn.backend import keras as _keras
 
     keras = _keras()
     images = np.stack(_sklearn_images()["images"])  # (2, 427, 640, 3) uint8
@@ -63,19 +75,62 @@ def load_sample_images():
     return np.asarray(images, dtype="float32")
 
 
+# -- where the files are ------------------------------------------------------------------
+
+
+def _writable(folder: str, *, created_if_missing: bool) -> bool:
+    if not folder:
+        return False
+    path = os.path.abspath(folder)
+    while created_if_missing and not os.path.exists(path) and os.path.dirname(path) != path:
+        path = os.path.dirname(path)  # Keras would create it: can its parent be written?
+    return os.access(path, os.W_OK)
+
+
+def _keras_datasets_dir(home: str, *, created_if_missing: bool) -> Path:
+    # keras/src/utils/file_utils.py get_file: an unwritable cache_dir becomes /tmp/.keras.
+    base = os.path.expanduser(home)
+    if not _writable(base, created_if_missing=created_if_missing):
+        base = os.path.join("/tmp" if os.path.isdir("/tmp") else tempfile.gettempdir(), ".keras")
+    return Path(base) / "datasets" / "fashion-mnist"
+
+
 def keras_cache_dir() -> Path:
-    """Where ``keras.datasets.fashion_mnist.load_data()`` keeps its files."""
-    base = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
-    return base / "datasets" / "fashion-mnist"
+    """Where ``keras.datasets.fashion_mnist.load_data()`` keeps its files.
+
+    Keras' own rule, replicated so that asking imports no TensorFlow:
+    ``keras/src/backend/config.py`` takes ``$KERAS_HOME`` if set, else ``~/.keras``
+    (``/tmp/.keras`` when the home folder is not writable) and creates it on import;
+    ``get_file`` in ``keras/src/utils/file_utils.py`` then uses ``/tmp/.keras`` when that
+    folder is not writable, and ``fashion_mnist.py`` adds ``datasets/fashion-mnist``.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    if "KERAS_HOME" in os.environ:  # set, even to "", wins (as in Keras)
+        home = os.environ["KERAS_HOME"]
+    else:
+        user_home = os.path.expanduser("~")
+        home = os.path.join(user_home if os.access(user_home, os.W_OK) else "/tmp", ".keras")
+    return _keras_datasets_dir(home, created_if_missing=True)
+
+
+def _keras_cache_dirs() -> list[Path]:
+    """``keras_cache_dir()``, plus the one an imported Keras uses (it read $KERAS_HOME once)."""
+    dirs = [keras_cache_dir()]
+    config = sys.modules.get("keras.src.backend.config")
+    if config is not None and hasattr(config, "keras_home"):
+        live = _keras_datasets_dir(config.keras_home(), created_if_missing=False)
+        if live not in dirs:
+            dirs.append(live)
+    return dirs
 
 
 def _candidate_dirs() -> list[tuple[str, Path]]:
-    dirs = []
-    if os.environ.get("VIZCNN_DATA"):
-        dirs.append(("$VIZCNN_DATA", Path(os.environ["VIZCNN_DATA"])))
-    dirs.append(("Debian package dataset-fashion-mnist", DEBIAN_DIR))
-    dirs.append(("Keras cache", keras_cache_dir()))
-    return dirs
+    """The folders searched after ``$VIZCNN_DATA``, in order."""
+    debian = ("Debian package dataset-fashion-mnist", DEBIAN_DIR)
+    return [debian, *(("Keras cache", folder) for folder in _keras_cache_dirs())]
 
 
 def _find_file(folder: Path, stem: str) -> Path | None:
@@ -85,54 +140,110 @@ def _find_file(folder: Path, stem: str) -> Path | None:
     return None
 
 
-def _read_checked(path: Path, stem: str) -> bytes:
-    """Decompressed bytes of ``path``, or ChecksumError naming it."""
-    try:
-        raw = path.read_bytes()
-        data = gzip.decompress(raw) if path.suffix == ".gz" else raw
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise ChecksumError(
-            f"{path} is damaged and cannot be read ({exc}); it failed its checksum. "
-            "Delete it or reinstall the data."
-        ) from exc
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != FASHION_MNIST_FILES[stem]:
-        raise ChecksumError(
-            f"{path} failed its checksum: sha256 of its decompressed bytes is {digest}, "
-            f"expected {FASHION_MNIST_FILES[stem]}. It is not used; delete or replace it."
-        )
-    return data
+def _missing(folder: Path) -> list[str]:
+    return [stem for stem in FASHION_MNIST_FILES if _find_file(folder, stem) is None]
 
 
-def _parse_idx(data: bytes, stem: str) -> np.ndarray:
-    if "images" in stem:
-        return np.frombuffer(data, dtype=np.uint8, offset=16).reshape(-1, 28, 28)
-    return np.frombuffer(data, dtype=np.uint8, offset=8)
+def _vizcnn_data_dir() -> Path | None:
+    """``$VIZCNN_DATA`` (None if unset or ""): the user chose it, so it must be complete."""
+    value = os.environ.get("VIZCNN_DATA", "")
+    if not value:
+        return None
+    folder = Path(value).expanduser()
+    missing = _missing(folder)  # all four when it is no folder at all
+    if not missing:
+        return folder
+    if not folder.exists():
+        problem = "does not exist"
+    elif not folder.is_dir():
+        problem = "is not a folder"
+    else:
+        problem = "is empty" if not any(folder.iterdir()) else "lacks some of the files"
+    missing = ", ".join(f"{stem}.gz" for stem in missing)
+    raise FileNotFoundError(
+        f"$VIZCNN_DATA={value!r} {problem}. Missing: {missing} (each may also be "
+        "uncompressed, without .gz). No other copy is used while $VIZCNN_DATA is set: "
+        "put the four official Fashion-MNIST files there, or unset it."
+    )
 
 
 def _locate_fashion_mnist() -> Path:
-    """The first folder holding all four files; files found there must pass checksums."""
+    """``$VIZCNN_DATA``, else the first folder holding all four files, else a download."""
+    chosen = _vizcnn_data_dir()
+    if chosen is not None:
+        return chosen
     for _, folder in _candidate_dirs():
-        if all(_find_file(folder, stem) for stem in FASHION_MNIST_FILES):
+        if not _missing(folder):  # a partial copy is passed over, not an error
             return folder
     return _download_fashion_mnist()
 
 
 def _download_fashion_mnist() -> Path:
-    from vizcnn._tf import keras as _keras
+    from vizcnn.backend import keras as _keras
 
-    searched = "\n".join(f"  - {label}: {folder}" for label, folder in _candidate_dirs())
+    def searched() -> str:
+        return "\n".join(f"  - {label}: {folder}" for label, folder in _candidate_dirs())
+
     try:
         _keras().datasets.fashion_mnist.load_data()
     except Exception as exc:  # noqa: BLE001 - any download failure gets the same advice
         raise FileNotFoundError(
             "Fashion-MNIST was not found and could not be downloaded "
-            f"({type(exc).__name__}: {exc}).\nSearched:\n{searched}\n"
+            f"({type(exc).__name__}: {exc}).\nSearched:\n{searched()}\n"
             "Install it with `sudo apt install dataset-fashion-mnist` (Debian/Ubuntu), "
             "or put the four official *-ubyte.gz files in a folder named by $VIZCNN_DATA, "
             f"or in the Keras cache folder {keras_cache_dir()}."
         ) from exc
-    return keras_cache_dir()
+    for folder in _keras_cache_dirs():
+        if not _missing(folder):
+            return folder
+    raise FileNotFoundError(
+        "Keras reported that it downloaded Fashion-MNIST, but the four files are not in "
+        f"the Keras cache.\nSearched:\n{searched()}\n"
+        "Put the four official *-ubyte.gz files in a folder named by $VIZCNN_DATA."
+    )
+
+
+# -- reading and checking -----------------------------------------------------------------
+
+
+def _read_checked(path: Path, stem: str) -> bytes:
+    """Decompressed bytes of ``path``, or ChecksumError naming it."""
+    raw = path.read_bytes()  # outside the try: an unreadable file is no checksum failure
+    if not raw:
+        raise ChecksumError(f"{path} is empty (0 bytes); it failed its checksum.")
+    try:
+        # zlib.error: a byte altered inside the deflate stream; EOFError: truncated;
+        # BadGzipFile: bad header or CRC.
+        data = gzip.decompress(raw) if path.suffix == ".gz" else raw
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise ChecksumError(
+            f"{path} is damaged and cannot be decompressed ({type(exc).__name__}: {exc}); "
+            "it failed its checksum. Delete it or reinstall the data."
+        ) from exc
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != FASHION_MNIST_FILES[stem]:
+        raise ChecksumError(
+            f"{path} failed its checksum: sha256 of its decompressed bytes is {digest}, "
+            f"expected {FASHION_MNIST_FILES[stem]} ({stem}). It is not used; delete or "
+            "replace it."
+        )
+    return data
+
+
+def _parse_idx(data: bytes, stem: str, path: Path | str = "<bytes>") -> np.ndarray:
+    """An IDX file's array, its header checked (a file that passed its checksum passes)."""
+    ndim = 3 if "images" in stem else 1
+    header = 4 + 4 * ndim
+    magic = int.from_bytes(data[:4], "big") if len(data) >= 4 else None
+    if magic != 0x0800 + ndim or len(data) < header:  # 0x08 = unsigned bytes
+        raise ChecksumError(f"{path} is not an IDX file of {ndim}-D uint8 data ({stem})")
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    if shape[1:] not in ((), (28, 28)) or len(data) != header + int(np.prod(shape)):
+        raise ChecksumError(
+            f"{path} has header shape {shape} but {len(data) - header} data bytes ({stem})"
+        )
+    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape)
 
 
 def load_fashion_mnist():
@@ -148,15 +259,15 @@ def load_fashion_mnist():
     Raises
     ------
     ChecksumError
-        If a file is truncated or altered (the message names it).
+        If a file is truncated, altered, empty or the wrong file (the message names it).
     FileNotFoundError
-        If there is no copy and no network.
+        If ``$VIZCNN_DATA`` is set but lacks files, or there is no copy and no network.
     """
     folder = _locate_fashion_mnist()
-    arrays = {
-        stem: _parse_idx(_read_checked(_find_file(folder, stem), stem), stem)
-        for stem in FASHION_MNIST_FILES
-    }
+    arrays = {}
+    for stem in FASHION_MNIST_FILES:
+        path = _find_file(folder, stem)
+        arrays[stem] = _parse_idx(_read_checked(path, stem), stem, path)
     X_full, y_full = arrays["train-images-idx3-ubyte"], arrays["train-labels-idx1-ubyte"]
     X_test, y_test = arrays["t10k-images-idx3-ubyte"], arrays["t10k-labels-idx1-ubyte"]
     split = len(X_full) - N_VALID
@@ -165,6 +276,39 @@ def load_fashion_mnist():
         (X_full[split:], y_full[split:]),
         (X_test, y_test),
     )
+
+
+# -- images for a model -------------------------------------------------------------------
+
+
+def scale_images(X):
+    """Images as a model takes them: float32 ``(N, H, W, C)``, ``uint8`` scaled to [0, 1].
+
+    The same scaling :func:`make_dataset` applies per batch, so a model trained on its
+    batches sees the same values here.
+
+    Parameters
+    ----------
+    X : array-like, shape (N, H, W) or (N, H, W, C)
+        ``uint8`` images (0-255) are multiplied by ``1/255``; any other real dtype is
+        cast to float32 unchanged. 3-D input gets a channel axis of 1.
+
+    Returns
+    -------
+    np.ndarray, float32, shape (N, H, W, C)
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is not a numeric array (bools and complex numbers included).
+    ValueError
+        If ``X`` is not 3-D or 4-D, is empty, or holds NaN or infinite values.
+    """
+    array = check_pixels(X)
+    out = array.astype(np.float32)  # always a copy: the caller's array is left alone
+    if array.dtype == np.uint8:
+        out *= _UINT8_SCALE
+    return out
 
 
 def make_dataset(X, y, *, batch_size: int = 32, shuffle: bool = False, seed=None):
@@ -176,9 +320,9 @@ def make_dataset(X, y, *, batch_size: int = 32, shuffle: bool = False, seed=None
 
     Parameters
     ----------
-    X : array-like, shape (N, 28, 28) or (N, 28, 28, 1), uint8 or float
-        Images; ``uint8`` is scaled to [0, 1].
-    y : array-like, shape (N,)
+    X : array-like, shape (N, H, W) or (N, H, W, 1), uint8 or float
+        Images; ``uint8`` is scaled to [0, 1] as :func:`scale_images` does.
+    y : array-like of int, shape (N,)
         Integer labels.
     batch_size : int, default=32
     shuffle : bool, default=False
@@ -189,7 +333,15 @@ def make_dataset(X, y, *, batch_size: int = 32, shuffle: bool = False, seed=None
     Returns
     -------
     tf.data.Dataset
-        Yields ``x`` float32 ``(batch, 28, 28, 1)`` and ``y`` int32 ``(batch,)``.
+        Yields ``x`` float32 ``(batch, H, W, 1)`` and ``y`` int32 ``(batch,)``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric images, non-integer labels, a non-int ``batch_size`` or ``seed``
+        (bools included), or a non-bool ``shuffle``.
+    ValueError
+        For wrong shapes, empty or non-finite images, or ``batch_size < 1``.
 
     Notes
     -----
@@ -200,22 +352,20 @@ def make_dataset(X, y, *, batch_size: int = 32, shuffle: bool = False, seed=None
     in ``benchmarks/bench_foundation.py``). Nothing here needs tuning: the data live in
     memory and the two maps are cheap. For the same reason there is no ``prefetch``.
     """
-    from vizcnn._tf import import_tensorflow
+    X = check_pixels(X)
+    if X.shape[-1] != 1:
+        raise ValueError(f"X must be images shaped (N, H, W) or (N, H, W, 1), got {X.shape}")
+    y = check_labels(y, len(X))
+    batch_size = check_positive_int(batch_size, "batch_size")
+    shuffle = check_bool(shuffle, "shuffle")
+    if seed is not None:
+        seed = check_int(seed, "seed")
+
+    from vizcnn.backend import import_tensorflow
 
     tf = import_tensorflow()
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if X.ndim == 3:
-        X = X[..., None]
-    if X.ndim != 4 or X.shape[-1] != 1:
-        raise ValueError(f"X must be images shaped (N, H, W) or (N, H, W, 1), got {X.shape}")
-    if y.ndim != 1 or len(y) != len(X):
-        raise ValueError(
-            f"y must be labels shaped (N,) with N = len(X) = {len(X)}, got shape {y.shape}"
-        )
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-    scale = 1 / 255 if X.dtype == np.uint8 else 1.0
+    # Scaled inside tf.data, per batch: a float32 copy of the whole set would cost memory.
+    scale = _UINT8_SCALE if X.dtype == np.uint8 else np.float32(1)
     dataset = tf.data.Dataset.from_tensor_slices((X, y.astype("int32")))
     if shuffle:
         dataset = dataset.shuffle(len(X), seed=seed, reshuffle_each_iteration=True)
@@ -230,7 +380,7 @@ def make_dataset(X, y, *, batch_size: int = 32, shuffle: bool = False, seed=None
 
 def _without_autotuning():
     """``tf.data.Options`` with autotuning off (see :func:`make_dataset`'s notes)."""
-    from vizcnn._tf import import_tensorflow
+    from vizcnn.backend import import_tensorflow
 
     options = import_tensorflow().data.Options()
     options.autotune.enabled = False

@@ -9,32 +9,28 @@ zero and the loss to nonsense. Under the default float32 policy that changes not
 
 from __future__ import annotations
 
-import numbers
 from functools import partial
 
-from vizcnn._tf import keras as _keras
-from vizcnn.layers.residual_unit import ResidualUnit
+from vizcnn.backend import keras as _keras
+from vizcnn.layers.residual_unit import ResidualUnit, conv_before_bn
+from vizcnn.validation import check_int, check_ints, check_number, check_positive_int
 
 keras = _keras()
 
 FASHION_MNIST_SHAPE = (28, 28, 1)
 
 
-def _check_shape(input_shape):
-    shape = tuple(input_shape)
-    if len(shape) != 3 or not all(isinstance(s, numbers.Integral) and s > 0 for s in shape):
-        raise ValueError(
-            f"input_shape must be (height, width, channels) positive ints, got {input_shape!r}"
-        )
-    return shape
+def _check_io(input_shape, n_classes):
+    """The models' common arguments: ``(height, width, channels)`` and ``n_classes >= 2``."""
+    shape = check_ints(input_shape, "input_shape", 3, what="(height, width, channels)")
+    return shape, check_int(n_classes, "n_classes", minimum=2)
 
 
-def _check_classes(n_classes):
-    if isinstance(n_classes, bool) or not isinstance(n_classes, numbers.Integral):
-        raise TypeError(f"n_classes must be an int, got {type(n_classes).__name__}")
-    if n_classes < 2:
-        raise ValueError(f"n_classes must be >= 2, got {n_classes}")
-    return int(n_classes)
+def _stem(inputs, filters, kernel_size, *, strides=1):
+    """Conv (no bias: batch normalisation follows) -> BN -> ReLU, named ``stem_*``."""
+    x = conv_before_bn(filters, kernel_size=kernel_size, strides=strides, name="stem_conv")(inputs)
+    x = keras.layers.BatchNormalization(name="stem_bn")(x)
+    return keras.layers.Activation("relu", name="stem_relu")(x)
 
 
 def _softmax_head(n_classes):
@@ -61,10 +57,8 @@ def basic_cnn(*, input_shape=FASHION_MNIST_SHAPE, n_classes: int = 10, dropout: 
     keras.Model
         Not compiled: the lesson compiles it with the optimizer it is studying.
     """
-    input_shape = _check_shape(input_shape)
-    n_classes = _check_classes(n_classes)
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+    input_shape, n_classes = _check_io(input_shape, n_classes)
+    dropout = check_number(dropout, "dropout", minimum=0, below=1)
     DefaultConv2D = partial(
         keras.layers.Conv2D,
         kernel_size=3,
@@ -123,27 +117,16 @@ def small_resnet(
     -------
     keras.Model
     """
-    input_shape = _check_shape(input_shape)
-    n_classes = _check_classes(n_classes)
-    stages = [tuple(stage) for stage in stages]
-    if not stages or any(
-        len(stage) != 2 or not all(isinstance(v, numbers.Integral) and v > 0 for v in stage)
-        for stage in stages
-    ):
-        raise ValueError(
-            f"stages must be a non-empty list of (filters, n_units) positive ints, got {stages!r}"
-        )
+    input_shape, n_classes = _check_io(input_shape, n_classes)
+    stem_filters = check_positive_int(stem_filters, "stem_filters")
+    if not isinstance(stages, (tuple, list)) or not stages:
+        raise TypeError(f"stages must be a non-empty list of (filters, n_units), got {stages!r}")
+    stages = [
+        check_ints(stage, f"stages[{i}]", 2, what="(filters, n_units)")
+        for i, stage in enumerate(stages)
+    ]
     inputs = keras.Input(input_shape)
-    x = keras.layers.Conv2D(
-        stem_filters,
-        3,
-        padding="same",
-        use_bias=False,
-        kernel_initializer="he_normal",
-        name="stem_conv",
-    )(inputs)
-    x = keras.layers.BatchNormalization(name="stem_bn")(x)
-    x = keras.layers.Activation("relu", name="stem_relu")(x)
+    x = _stem(inputs, stem_filters, 3)
     for s, (filters, n_units) in enumerate(stages, start=1):
         for u in range(n_units):
             x = ResidualUnit(filters, strides=2 if u == 0 else 1, name=f"res{s}_{u + 1}")(x)
@@ -168,20 +151,9 @@ def resnet34(*, input_shape=(224, 224, 3), n_classes: int = 1000):
     -------
     keras.Model
     """
-    input_shape = _check_shape(input_shape)
-    n_classes = _check_classes(n_classes)
+    input_shape, n_classes = _check_io(input_shape, n_classes)
     inputs = keras.Input(input_shape)
-    x = keras.layers.Conv2D(
-        64,
-        7,
-        strides=2,
-        padding="same",
-        use_bias=False,
-        kernel_initializer="he_normal",
-        name="stem_conv",
-    )(inputs)
-    x = keras.layers.BatchNormalization(name="stem_bn")(x)
-    x = keras.layers.Activation("relu", name="stem_relu")(x)
+    x = _stem(inputs, 64, 7, strides=2)
     x = keras.layers.MaxPool2D(pool_size=3, strides=2, padding="same", name="stem_pool")(x)
     prev_filters = 64
     for i, filters in enumerate([64] * 3 + [128] * 4 + [256] * 6 + [512] * 3):

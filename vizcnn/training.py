@@ -20,9 +20,21 @@ from pathlib import Path
 
 import numpy as np
 
+from vizcnn.validation import (
+    check_bool,
+    check_int,
+    check_labels,
+    check_model,
+    check_number,
+    check_one_of,
+    check_pixels,
+    check_positive_int,
+)
+
 # Quick mode: this many training / validation images, epochs, and at most this batch size
 # (small batches: a few hundred steps, enough for batch-normalised nets to settle).
 QUICK_TRAIN, QUICK_VALID, QUICK_EPOCHS, QUICK_BATCH = 6_000, 2_000, 2, 64
+OPTIMIZERS = ("adamw", "nadam", "sgd")
 
 
 def is_quick() -> bool:
@@ -77,26 +89,37 @@ class Recipe:
     optimizer: str = "adamw"
 
     def __post_init__(self):
-        if self.optimizer not in {"adamw", "nadam", "sgd"}:
-            raise ValueError(f"optimizer must be 'adamw', 'nadam' or 'sgd', got {self.optimizer!r}")
-        for name in ("epochs", "batch_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
-        if self.minutes is not None and not self.minutes > 0:
-            raise ValueError(f"minutes must be a positive number or None, got {self.minutes!r}")
-        if not 0 <= self.label_smoothing < 1:
-            raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}")
-        if not 0 <= self.warmup < 1:
-            raise ValueError(f"warmup must be a fraction in [0, 1), got {self.warmup!r}")
-        if self.max_shift < 0:
-            raise ValueError(f"max_shift must be >= 0, got {self.max_shift!r}")
+        checked = {
+            "optimizer": check_one_of(self.optimizer, "optimizer", OPTIMIZERS),
+            "epochs": check_positive_int(self.epochs, "epochs"),
+            "batch_size": check_positive_int(self.batch_size, "batch_size"),
+            "minutes": None
+            if self.minutes is None
+            else check_number(self.minutes, "minutes", above=0),
+            "learning_rate": check_number(self.learning_rate, "learning_rate", above=0),
+            "warmup": check_number(self.warmup, "warmup", minimum=0, below=1),
+            "weight_decay": check_number(self.weight_decay, "weight_decay", minimum=0),
+            "label_smoothing": check_number(
+                self.label_smoothing, "label_smoothing", minimum=0, below=1
+            ),
+            "max_shift": check_int(self.max_shift, "max_shift", minimum=0),
+            "flip": check_bool(self.flip, "flip"),
+        }
+        for name, value in checked.items():
+            if isinstance(getattr(self, name), np.generic):  # NumPy scalar: a plain Python
+                object.__setattr__(self, name, value)  # value repr's and saves as JSON
 
 
 #: The book's recipe: the notes' CNN, Nadam, batch 32, no augmentation, 10 epochs.
 BOOK_RECIPE = Recipe(
     epochs=10, batch_size=32, label_smoothing=0.0, max_shift=0, flip=False, optimizer="nadam"
 )
+#: Lesson 04's recipe for the notes' CNN (and the benchmark's ``cnn`` run): a 10-minute
+#: budget, batch 256, peak rate 0.003, flips but no shifts.
+CNN_RECIPE = Recipe(minutes=10, epochs=50, batch_size=256, learning_rate=3e-3, max_shift=0)
+#: Lesson 05's recipe for the small ResNet (the benchmark's ``resnet`` run): the same with
+#: a 15-minute budget and random 1-pixel shifts.
+RESNET_RECIPE = Recipe(minutes=15, epochs=50, batch_size=256, learning_rate=3e-3, max_shift=1)
 
 
 def one_cycle(progress: float, *, peak: float, warmup: float) -> float:
@@ -179,7 +202,7 @@ def augment_batch(x, *, max_shift: int = 2, flip: bool = True):
     -------
     tf.Tensor, same shape as ``x``
     """
-    from vizcnn._tf import import_tensorflow
+    from vizcnn.backend import import_tensorflow
 
     tf = import_tensorflow()
     batch, height, width = tf.shape(x)[0], tf.shape(x)[1], tf.shape(x)[2]
@@ -199,7 +222,7 @@ def augment_batch(x, *, max_shift: int = 2, flip: bool = True):
 
 
 def _datasets(recipe, train, valid, n_classes, seed):
-    from vizcnn._tf import import_tensorflow
+    from vizcnn.backend import import_tensorflow
     from vizcnn.data import make_dataset
 
     tf = import_tensorflow()
@@ -223,7 +246,7 @@ def _datasets(recipe, train, valid, n_classes, seed):
 
 def compile_for(model, recipe: Recipe):
     """Compile ``model`` with the recipe's optimizer and loss (the rate is set per step)."""
-    from vizcnn._tf import keras as _keras
+    from vizcnn.backend import keras as _keras
 
     keras = _keras()
     if recipe.optimizer == "adamw":
@@ -244,7 +267,7 @@ def _tracker(recipe, *, steps_per_epoch, epochs, train_size, budget):
     """A Keras callback: sets the one-cycle rate before each step, times epochs, counts
     images and, with a ``budget`` in seconds, stops when the next validation would
     overrun it."""
-    from vizcnn._tf import keras as _keras
+    from vizcnn.backend import keras as _keras
 
     total_steps = epochs * steps_per_epoch
 
@@ -310,12 +333,15 @@ def train(model, recipe: Recipe, train, valid=None, *, quick=None, seed=42, verb
     -------
     TrainingResult
     """
+    check_model(model)
     if not isinstance(recipe, Recipe):
         raise TypeError(f"recipe must be a vizcnn.training.Recipe, got {type(recipe).__name__}")
-    quick = is_quick() if quick is None else bool(quick)
-    X, y = train
-    if len(X) != len(y):
-        raise ValueError(f"train images and labels differ in length: {len(X)} vs {len(y)}")
+    quick = is_quick() if quick is None else check_bool(quick, "quick")
+    seed = None if seed is None else check_int(seed, "seed")
+    verbose = check_int(verbose, "verbose", minimum=0, maximum=2)
+    X, y = _check_pair(train, "train")
+    if valid is not None:
+        valid = _check_pair(valid, "valid")
     epochs, budget = recipe.epochs, None if recipe.minutes is None else 60 * recipe.minutes
     if quick:
         X, y = X[:QUICK_TRAIN], y[:QUICK_TRAIN]
@@ -350,16 +376,29 @@ def train(model, recipe: Recipe, train, valid=None, *, quick=None, seed=42, verb
     )
 
 
+def _check_pair(pair, name):
+    """``(X, y)``: images and as many integer labels (checked as ``make_dataset`` does)."""
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        raise TypeError(f"{name} must be a pair (X, y) of images and labels, got {pair!r:.60}")
+    X = check_pixels(pair[0], f"{name}[0]")
+    try:
+        y = check_labels(pair[1], len(X), f"{name}[1]")
+    except ValueError as exc:
+        raise ValueError(f"{name}: images and labels differ in length or shape: {exc}") from None
+    return X, y
+
+
 def predict_proba(model, X, *, batch_size: int = 256) -> np.ndarray:
     """Class probabilities for images ``X`` (uint8 ``(N, 28, 28)`` or floats ``(N, H, W, C)``).
 
     Runs ``predict_on_batch`` chunk by chunk: ``model.predict`` on NumPy input builds a
     ``tf.data`` pipeline whose start-up prints a TensorFlow C++ warning into notebooks.
     """
-    X = np.asarray(X)
-    if X.ndim == 3:
-        X = X[..., None]
-    x = X.astype("float32") / 255 if X.dtype == np.uint8 else X.astype("float32")
+    from vizcnn.data import scale_images
+
+    check_model(model)
+    batch_size = check_positive_int(batch_size, "batch_size")
+    x = scale_images(X)
     chunks = [model.predict_on_batch(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
     return np.concatenate([np.asarray(c, dtype="float32") for c in chunks])
 
@@ -370,6 +409,7 @@ def predict_classes(model, X, *, batch_size: int = 256, flip_average: bool = Fal
     ``flip_average=True`` averages the probabilities for each image and its mirror image
     (test-time augmentation).
     """
+    flip_average = check_bool(flip_average, "flip_average")
     proba = predict_proba(model, X, batch_size=batch_size)
     if flip_average:
         proba = proba + predict_proba(model, _mirror_images(X), batch_size=batch_size)
@@ -418,10 +458,7 @@ def choose_flip_average(model, valid, *, batch_size: int = 256) -> FlipChoice:
     -------
     FlipChoice
     """
-    X, y = valid
-    y = np.asarray(y)
-    if len(X) != len(y):
-        raise ValueError(f"valid images and labels differ in length: {len(X)} vs {len(y)}")
+    X, y = _check_pair(valid, "valid")
     # one pass over the images and one over their mirrors serve both answers
     proba = predict_proba(model, X, batch_size=batch_size)
     averaged = proba + predict_proba(model, _mirror_images(X), batch_size=batch_size)

@@ -89,9 +89,10 @@ def expected_explorer_png(initial, changes):
     with mpl.rc_context():
         vz.set_style()  # the lesson's setup cell does this in the kernel
         explorer = vz.PaddingStrideExplorer(**initial, check_with_keras=False)
+        controls = {"strides": explorer.strides_slider, "padding": explorer.padding_buttons}
         for name, value in changes:
-            getattr(explorer, name).value = value
-        return explorer.image.value
+            controls[name].value = value
+        return explorer.picture.value
 
 
 def test_padding_stride_explorer_in_lab(open_notebook, lab):

@@ -2,9 +2,10 @@
 
 Every display follows scikit-learn's pattern: ``Display.from_...(...)`` computes,
 ``.plot(*, ax=None, ...)`` draws, stores ``figure_`` and ``ax_``/``axes_``, returns self.
+``show_images(...)`` is the shortcut for ``ImageGridDisplay(...).plot(...)``.
 """
 
-from vizcnn._lazy import lazy_getattr
+from vizcnn.lazy_import import lazy_getattr
 
 _WHERE = {
     "FilterDisplay": "vizcnn.display.filters",
@@ -12,6 +13,8 @@ _WHERE = {
     "ReceptiveFieldDisplay": "vizcnn.display.receptive_field",
     "ConvArithmeticDisplay": "vizcnn.display.conv_arithmetic",
     "HistoryDisplay": "vizcnn.display.history",
+    "ImageGridDisplay": "vizcnn.display.images",
+    "show_images": "vizcnn.display.images",
 }
 __all__ = sorted(_WHERE)
 

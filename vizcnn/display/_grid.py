@@ -24,15 +24,6 @@ def grid_shape(n: int, ncols: int | None = None, *, aspect: float = 1.0) -> tupl
     return math.ceil(n / ncols), ncols
 
 
-def check_positive_int(value, argname: str) -> int:
-    """Raise a clear error unless ``value`` is an int >= 1."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{argname} must be an int >= 1, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{argname} must be >= 1, got {value}")
-    return int(value)
-
-
 class Mosaic:
     """Where each panel sits in a mosaic of ``nrows x ncols`` panels of ``h x w`` pixels."""
 

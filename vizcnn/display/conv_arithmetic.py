@@ -3,7 +3,8 @@
 In the spirit of Dumoulin & Visin's conv_arithmetic figures, but drawn from
 ``vizcnn.arithmetic`` so every cell is where TensorFlow puts it: the ``same`` padding's
 odd extra cell sits *after* (bottom / right), dilated taps skip cells, and the input
-cells that no window reads (what ``valid`` drops) are greyed out.
+cells that no window reads (what ``valid`` drops) are greyed out. The cell categories are
+computed by :func:`vizcnn.arithmetic.cell_categories`; this module only draws.
 """
 
 from __future__ import annotations
@@ -11,23 +12,39 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Rectangle
 
-from vizcnn.arithmetic import conv_geometry
+from vizcnn.arithmetic import cell_categories, conv_geometry
+from vizcnn.display.conv_windows import (
+    COLORS,
+    cell_colors,
+    cell_points,
+    diagram_title,
+    draw_window_panels,
+    grid_lines,
+    input_label,
+    legend_handles,
+    padded_extent,
+)
+from vizcnn.validation import (
+    check_bool,
+    check_figsize,
+    check_int_pair,
+    check_position,
+    check_positive_int,
+)
 
-# One colour per kind of cell; chosen to stay distinct for common colour blindness.
-COLORS = {
-    "input": "#a6cee3",  # a real input cell that some window reads
-    "unread": "#d0d0d0",  # a real input cell that no window reads
-    "padding": "#ffffff",  # padding (zeros for Conv2D, ignored by pooling)
-    "extra": "#fdbf6f",  # the odd extra padding cell that TF puts after
-    "tap": "#08306b",  # a kernel tap of the highlighted window
-    "output": "#b2df8a",
-    "current": "#33a02c",  # the highlighted output cell
-    "grid": "#8c8c8c",
-    "edge": "#252525",
-}
-_CATEGORIES = ("input", "unread", "padding", "extra")
+__all__ = ["COLORS", "ConvArithmeticDisplay"]
+
+_SETTINGS = ("input_size", "kernel_size", "strides", "padding", "dilation_rate")
+
+
+class _Keep:
+    def __repr__(self):
+        return "<keep>"
+
+
+_KEEP = _Keep()  # update()'s default position: keep the highlighted cell
 
 
 class ConvArithmeticDisplay:
@@ -42,6 +59,7 @@ class ConvArithmeticDisplay:
     strides : int, (int, int) or None, default=1
         ``None`` means ``kernel_size`` (Keras' pooling default).
     padding : {"valid", "same"}, default="valid"
+        Case-insensitive, as in Keras.
     dilation_rate : int or (int, int), default=1
 
     Attributes
@@ -51,89 +69,88 @@ class ConvArithmeticDisplay:
     output_size_ : (int, int)
     padding_ : ((int, int), (int, int))
         ``((top, bottom), (left, right))`` padding cells.
-    figure_ : matplotlib.figure.Figure
-    ax_ : matplotlib.axes.Axes
-        The axes of :meth:`plot` (``axes_`` holds the panels of :meth:`plot_positions`).
     position_ : (int, int)
-        The highlighted output cell of the last :meth:`plot` / :meth:`update`.
+        The highlighted output cell (see :meth:`plot` / :meth:`update`).
+    view_ : {"diagram", "positions"}
+        What the last :meth:`plot` (one diagram) or :meth:`plot_positions` (small
+        multiples) drew; :meth:`update` redraws that view, in the same figure.
+    figure_ : matplotlib.figure.Figure
+        The figure of the current view.
+    axes_ : np.ndarray of matplotlib.axes.Axes, shape (nrows, ncols)
+        Every Axes of the current view (``(1, 1)`` for the diagram).
+    ax_ : matplotlib.axes.Axes
+        ``axes_.flat[0]``: the diagram's Axes, or the first panel.
+    artists_ : dict or None
+        The diagram's artists by name (``"input"``, ``"output"``, ``"taps"``,
+        ``"window"``, ``"current"``, ...); None in the ``"positions"`` view.
+    panels_ : list of dict or None
+        One dict per small-multiple panel (see
+        :func:`vizcnn.display.conv_windows.draw_window_panels`); None in the diagram view.
+    legend_ : matplotlib.legend.Legend or None
 
     Raises
     ------
-    ValueError
-        For settings Keras refuses (see :func:`vizcnn.arithmetic.conv_output_size`).
+    TypeError, ValueError
+        For arguments of the wrong kind, and settings Keras refuses (see
+        :func:`vizcnn.conv_output_size`).
 
     Examples
     --------
     >>> import vizcnn as vz
-    >>> disp = vz.ConvArithmeticDisplay(7, 4, padding="same").plot(position=(-1, -1))
+    >>> disp = vz.ConvArithmeticDisplay(7, 4, padding="same")
+    >>> h, w = disp.output_size_
+    >>> disp = disp.plot(position=(h - 1, w - 1))  # the last window
     >>> disp.padding_
     ((1, 2), (1, 2))
     """
 
     def __init__(self, input_size, kernel_size, *, strides=1, padding="valid", dilation_rate=1):
-        self._set(input_size, kernel_size, strides, padding, dilation_rate)
+        self._apply(
+            self._geometry(
+                input_size=input_size,
+                kernel_size=kernel_size,
+                strides=strides,
+                padding=padding,
+                dilation_rate=dilation_rate,
+            )
+        )
 
-    def _set(self, input_size, kernel_size, strides, padding, dilation_rate):
-        pair = _as_pair
-        geometry = conv_geometry(
-            pair(input_size),
-            pair(kernel_size),
-            strides=None if strides is None else pair(strides),
+    @staticmethod
+    def _geometry(*, input_size, kernel_size, strides, padding, dilation_rate):
+        """Validate the settings and compute both axes, without changing ``self``."""
+        return conv_geometry(
+            check_int_pair(input_size, "input_size"),
+            check_int_pair(kernel_size, "kernel_size"),
+            strides=None if strides is None else check_int_pair(strides, "strides"),
             padding=padding,
-            dilation_rate=pair(dilation_rate),
+            dilation_rate=check_int_pair(dilation_rate, "dilation_rate"),
         )
-        self.rows_, self.cols_ = geometry
-        self.input_size = (self.rows_.input_size, self.cols_.input_size)
-        self.kernel_size = (self.rows_.kernel_size, self.cols_.kernel_size)
-        self.strides = (self.rows_.strides, self.cols_.strides)
-        self.padding = self.rows_.padding
-        self.dilation_rate = (self.rows_.dilation_rate, self.cols_.dilation_rate)
-        self.output_size_ = (self.rows_.output_size, self.cols_.output_size)
-        self.padding_ = (
-            (self.rows_.pad_before, self.rows_.pad_after),
-            (self.cols_.pad_before, self.cols_.pad_after),
-        )
+
+    def _apply(self, geometry):
+        self.rows_, self.cols_ = r, c = geometry
+        self.input_size = (r.input_size, c.input_size)
+        self.kernel_size = (r.kernel_size, c.kernel_size)
+        self.strides = (r.strides, c.strides)
+        self.padding = r.padding
+        self.dilation_rate = (r.dilation_rate, c.dilation_rate)
+        self.output_size_ = (r.output_size, c.output_size)
+        self.padding_ = ((r.pad_before, r.pad_after), (c.pad_before, c.pad_after))
 
     # ------------------------------------------------------------------ compute
     def cell_categories(self):
-        """Kind of every cell of the padded input, as indices into ``("input", "unread",
-        "padding", "extra")``.
+        """Kind of every cell of the padded input: :func:`vizcnn.arithmetic.cell_categories`
+        of :attr:`rows_` and :attr:`cols_` (indices into ``("input", "unread", "padding",
+        "extra")``)."""
+        return cell_categories(self.rows_, self.cols_)
 
-        Returns
-        -------
-        np.ndarray of int, shape (top + height + bottom, left + width + right)
-        """
-        r, c = self.rows_, self.cols_
-        rows = _axis_categories(r)
-        cols = _axis_categories(c)
-        cat = np.where(rows[:, None] == 1, 1, 0) | np.where(cols[None, :] == 1, 1, 0)
-        padding = (rows[:, None] >= 2) | (cols[None, :] >= 2)
-        extra = (rows[:, None] == 3) | (cols[None, :] == 3)
-        cat = np.where(padding, 2, cat)
-        return np.where(extra, 3, cat)
-
-    def window(self, position):
+    def window(self, position=None):
         """Input coordinates ``(rows, cols)`` of the taps of output cell ``position``.
 
+        ``position`` is a ``(row, column)`` output cell, ``None`` for the centre one.
         Negative coordinates and those past the input are padding cells.
         """
-        i, j = self._position(position)
+        i, j = check_position(position, self.output_size_)
         return self.rows_.taps(i), self.cols_.taps(j)
-
-    def _position(self, position):
-        try:
-            i, j = (int(p) for p in position)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"position must be a (row, column) output cell, got {position!r}"
-            ) from None
-        h, w = self.output_size_
-        if not (-h <= i < h and -w <= j < w):
-            raise ValueError(
-                f"position {position!r} is outside the {h}x{w} output "
-                f"(rows 0..{h - 1}, columns 0..{w - 1}; negative counts from the end)"
-            )
-        return i % h, j % w
 
     # ------------------------------------------------------------------ draw
     def plot(self, *, ax=None, position=(0, 0), title=None, legend=True, labels=True, arrow=True):
@@ -143,9 +160,9 @@ class ConvArithmeticDisplay:
         ----------
         ax : matplotlib.axes.Axes, optional
             Where to draw; a new figure sized to the grids when None.
-        position : (int, int), default=(0, 0)
-            Output cell to highlight; negative indices count from the end, so
-            ``(-1, -1)`` shows the last window (where the extra ``same`` cell is).
+        position : (int, int) or None, default=(0, 0)
+            Output cell to highlight (non-negative indices); None for the centre cell.
+            The last window is ``(h - 1, w - 1)`` with ``h, w = disp.output_size_``.
         title : str, optional
             Replaces the automatic two-line title (``""`` for none).
         legend : bool, default=True
@@ -159,11 +176,22 @@ class ConvArithmeticDisplay:
         -------
         self
         """
+        from matplotlib.axes import Axes
+
+        if ax is not None and not isinstance(ax, Axes):
+            raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+        if title is not None and not isinstance(title, str):
+            raise TypeError(f"title must be a str or None, got {type(title).__name__}")
+        legend, labels = check_bool(legend, "legend"), check_bool(labels, "labels")
+        arrow = check_bool(arrow, "arrow")
+        position = check_position(position, self.output_size_)
         if ax is None:
             import matplotlib.pyplot as plt
 
             fig, ax = plt.subplots(figsize=self._figsize(legend))
-        self.figure_, self.ax_ = ax.figure, ax
+        self.view_, self.figure_, self.ax_ = "diagram", ax.figure, ax
+        self.axes_ = np.array([[ax]], dtype=object)
+        self.panels_ = None
         self._title, self._show_arrow, self._labels = title, arrow, labels
         ax.set_axis_off()
         ax.set_aspect("equal")
@@ -183,20 +211,11 @@ class ConvArithmeticDisplay:
         a["taps"] = ax.scatter([], [], marker="s", c=COLORS["tap"], alpha=0.85, zorder=4)
         a["input_label"] = ax.text(0, 0, "", ha="center", va="bottom", fontsize=9)
         a["output_label"] = ax.text(0, 0, "", ha="center", va="bottom", fontsize=9)
-        a["arrow"] = ax.annotate(
-            "",
-            xy=(0, 0),
-            xytext=(0, 0),
-            arrowprops=dict(
-                arrowstyle="-|>",
-                color=COLORS["tap"],
-                lw=1.4,
-                shrinkA=2,
-                shrinkB=4,
-                connectionstyle="arc3,rad=-0.2",
-            ),
-            zorder=6,
-        )
+        arrowprops = dict(
+            arrowstyle="-|>", color=COLORS["tap"], lw=1.4, shrinkA=2, shrinkB=4,
+            connectionstyle="arc3,rad=-0.2",
+        )  # fmt: skip
+        a["arrow"] = ax.annotate("", xy=(0, 0), xytext=(0, 0), arrowprops=arrowprops, zorder=6)
         a["message"] = ax.text(
             0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", wrap=True, color="C3"
         )
@@ -204,7 +223,7 @@ class ConvArithmeticDisplay:
         self.legend_ = None
         if legend:
             self.legend_ = ax.legend(
-                handles=_legend_handles(),
+                handles=legend_handles(),
                 loc="upper center",
                 bbox_to_anchor=(0.5, 0.0),
                 ncol=4,
@@ -215,13 +234,61 @@ class ConvArithmeticDisplay:
         self.update(position=position)
         return self
 
-    def update(self, *, position=None, **settings):
-        """Change settings and/or the highlighted cell, redrawing the artists in place.
+    def plot_positions(self, *, max_positions=36, ncols=None, figsize=None):
+        """Small multiples: the window of every output position, one panel each.
+
+        Always draws a new figure; a later :meth:`update` redraws the panels for the new
+        settings in that same figure.
 
         Parameters
         ----------
-        position : (int, int), optional
-            New output cell; kept (clipped to the new output) when None.
+        max_positions : int, default=36
+            Draw at most this many positions (row-major, from the first).
+        ncols : int, optional
+            Panels per row (default: the output width, capped at 8).
+        figsize : (float, float), optional
+            Default: 1.6 inches per panel (recomputed by :meth:`update`).
+
+        Returns
+        -------
+        self
+            ``view_ == "positions"``, with ``figure_``, ``axes_`` (2-D array of Axes),
+            ``ax_ = axes_.flat[0]`` and ``panels_``.
+        """
+        import matplotlib.pyplot as plt
+
+        max_positions = check_positive_int(max_positions, "max_positions")
+        ncols = None if ncols is None else check_positive_int(ncols, "ncols")
+        figsize = None if figsize is None else check_figsize(figsize)
+        self._panel_options = (max_positions, ncols, figsize)
+        self.view_, self.figure_ = "positions", plt.figure(figsize=(1, 1))
+        self.artists_ = self.legend_ = None
+        self._draw_positions()
+        return self
+
+    def _draw_positions(self):
+        max_positions, ncols, figsize = self._panel_options
+        ho, wo = self.output_size_
+        positions = [(i, j) for i in range(ho) for j in range(wo)][:max_positions]
+        ncols = ncols or min(wo, 8, len(positions))
+        nrows = -(-len(positions) // ncols)
+        self.figure_.set_size_inches(figsize or (1.6 * ncols, 1.6 * nrows + 0.5))
+        self.axes_, self.panels_ = draw_window_panels(
+            self.figure_, self.rows_, self.cols_, positions, ncols
+        )
+        self.ax_ = self.axes_.flat[0]
+
+    def update(self, *, position=_KEEP, **settings):
+        """Change settings and/or the highlighted cell, and redraw the current view.
+
+        The diagram's artists move in place (same figure, same artists); the small
+        multiples of :meth:`plot_positions` are redrawn in the same figure.
+
+        Parameters
+        ----------
+        position : (int, int) or None, optional
+            New output cell (non-negative indices); None for the centre cell. When
+            omitted, the current cell is kept, clipped to the new output size.
         **settings
             Any of ``input_size``, ``kernel_size``, ``strides``, ``padding``,
             ``dilation_rate``.
@@ -232,69 +299,62 @@ class ConvArithmeticDisplay:
 
         Raises
         ------
-        ValueError
-            For impossible settings; the display keeps its previous state.
+        TypeError, ValueError
+            For unknown names, impossible settings or a position outside the (new)
+            output; the display keeps its previous state.
         """
-        unknown = set(settings) - {
-            "input_size",
-            "kernel_size",
-            "strides",
-            "padding",
-            "dilation_rate",
-        }
+        unknown = set(settings) - set(_SETTINGS)
         if unknown:
             raise TypeError(f"update() got unknown settings {sorted(unknown)}")
-        if settings:
-            current = dict(
-                input_size=self.input_size,
-                kernel_size=self.kernel_size,
-                strides=self.strides,
-                padding=self.padding,
-                dilation_rate=self.dilation_rate,
-            )
-            current.update(settings)
-            self._set(**current)
-        if position is None:
+        current = {name: getattr(self, name) for name in _SETTINGS}
+        geometry = self._geometry(**{**current, **settings}) if settings else None
+        output_size = self.output_size_ if geometry is None else tuple(
+            g.output_size for g in geometry
+        )  # fmt: skip
+        if position is _KEEP:
             old = getattr(self, "position_", (0, 0))
-            position = tuple(min(p, n - 1) for p, n in zip(old, self.output_size_, strict=True))
-        self.position_ = self._position(position)
-        if hasattr(self, "artists_"):
+            position = tuple(min(p, n - 1) for p, n in zip(old, output_size, strict=True))
+        position = check_position(position, output_size)
+        if geometry is not None:
+            self._apply(geometry)
+        self.position_ = position
+        view = getattr(self, "view_", None)
+        if view == "diagram":
             self._redraw()
+        elif view == "positions":
+            self._draw_positions()
         return self
 
     def show_message(self, text):
-        """Hide the diagram and show ``text`` instead (for impossible settings)."""
+        """Hide the drawing and show ``text`` instead (for impossible settings); the next
+        :meth:`update` draws again."""
+        if getattr(self, "view_", None) != "diagram":
+            raise RuntimeError("show_message() needs the diagram: call plot() first")
         for name, artist in self.artists_.items():
             artist.set_visible(name == "message")
-        self.artists_["message"].set_text(text)
+        self.artists_["message"].set_text(str(text))
         self.figure_.canvas.draw_idle()
         return self
 
     def _redraw(self):
         a, ax = self.artists_, self.ax_
         r, c = self.rows_, self.cols_
-        (top, bottom), (left, right) = self.padding_
-        h, w = self.input_size
         ho, wo = self.output_size_
-        for artist in a.values():
-            artist.set_visible(True)
+        for name, artist in a.items():
+            artist.set_visible(name != "message")
         a["message"].set_text("")
 
-        # input: one RGBA pixel per cell, so a 64 x 64 grid costs one image, not 4096 patches
-        palette = np.array([to_rgba(COLORS[k]) for k in _CATEGORIES])
-        a["input"].set_data(palette[self.cell_categories()])
-        x0, x1 = -left - 0.5, w + right - 0.5
-        y0, y1 = -top - 0.5, h + bottom - 0.5
-        a["input"].set_extent((x0, x1, y1, y0))
-        a["frame"].set_bounds(-0.5, -0.5, w, h)
+        a["input"].set_data(cell_colors(r, c))
+        x0, x1, y1, y0 = extent = padded_extent(r, c)
+        a["input"].set_extent(extent)
+        a["frame"].set_bounds(-0.5, -0.5, c.input_size, r.input_size)
 
         # output, to the right of the input at the same cell scale, top-aligned
         gap = max(2.0, 0.25 * (x1 - x0))
         ox = x1 + gap
         a["output"].set_data(np.broadcast_to(to_rgba(COLORS["output"]), (ho, wo, 4)))
         a["output"].set_extent((ox, ox + wo, ho - 0.5, -0.5))
-        segments = _grid_lines(x0, x1, y0, y1) + _grid_lines(ox, ox + wo, -0.5, ho - 0.5)
-        a["grid"].set_segments(segments)
+        a["grid"].set_segments(grid_lines(x0, x1, y0, y1) + grid_lines(ox, ox + wo, -0.5, ho - 0.5))
 
         # the highlighted window: its dilated span, its taps, the output cell it makes
         i, j = self.position_
@@ -309,11 +369,11 @@ class ConvArithmeticDisplay:
         y_bottom = max(y1, ho - 0.5) + 0.6
         ax.set_xlim(x0 - 0.6, ox + wo + 0.6)
         ax.set_ylim(y_bottom, y_top)
-        a["taps"].set_sizes([(0.55 * _cell_points(ax)) ** 2])
+        a["taps"].set_sizes([(0.55 * cell_points(ax)) ** 2])
 
         if self._labels:
             a["input_label"].set_position(((x0 + x1) / 2, y0 - 0.3))
-            a["input_label"].set_text(_input_label(self))
+            a["input_label"].set_text(input_label(r, c))
             a["output_label"].set_position((ox + wo / 2, -0.8))
             a["output_label"].set_text(f"output {ho}×{wo}")
         if self._show_arrow:
@@ -324,7 +384,7 @@ class ConvArithmeticDisplay:
             rad = 0.2 if i <= start[1] else -0.2
             a["arrow"].arrow_patch.set_connectionstyle(f"arc3,rad={rad}")
         a["arrow"].set_visible(self._show_arrow)
-        a["title"].set_text(_title(self) if self._title is None else self._title)
+        a["title"].set_text(diagram_title(r, c) if self._title is None else self._title)
         self.figure_.canvas.draw_idle()
 
     def _figsize(self, legend):
@@ -334,145 +394,3 @@ class ConvArithmeticDisplay:
         cells_h = max(self.input_size[0] + top + bottom, self.output_size_[0]) + 2.2
         scale = min(0.42, 9.0 / cells_w, 7.0 / cells_h)
         return (max(cells_w * scale, 5.5), cells_h * scale + 0.8 + (0.5 if legend else 0))
-
-    def plot_positions(self, *, max_positions=36, ncols=None, figsize=None):
-        """Small multiples: the window of every output position, one panel each.
-
-        Parameters
-        ----------
-        max_positions : int, default=36
-            Draw at most this many positions (row-major, from the first).
-        ncols : int, optional
-            Panels per row (default: the output width, capped at 8).
-        figsize : (float, float), optional
-
-        Returns
-        -------
-        self
-            With ``figure_`` and ``axes_`` (2-D array of Axes).
-        """
-        import matplotlib.pyplot as plt
-
-        if not isinstance(max_positions, int) or max_positions < 1:
-            raise ValueError(f"max_positions must be a positive int, got {max_positions!r}")
-        ho, wo = self.output_size_
-        positions = [(i, j) for i in range(ho) for j in range(wo)][:max_positions]
-        ncols = ncols or min(wo, 8, len(positions))
-        nrows = -(-len(positions) // ncols)
-        if figsize is None:
-            figsize = (1.6 * ncols, 1.6 * nrows + 0.5)
-        fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
-        palette = np.array([to_rgba(COLORS[k]) for k in _CATEGORIES])
-        colors = palette[self.cell_categories()]
-        (top, bottom), (left, right) = self.padding_
-        h, w = self.input_size
-        extent = (-left - 0.5, w + right - 0.5, h + bottom - 0.5, -top - 0.5)
-        for ax in axes.flat:
-            ax.set_axis_off()
-        for ax, (i, j) in zip(axes.flat, positions, strict=False):
-            ax.imshow(colors, extent=extent, interpolation="nearest")
-            ax.add_collection(
-                LineCollection(
-                    _grid_lines(*extent[:2], extent[3], extent[2]), colors=COLORS["grid"], lw=0.4
-                )
-            )
-            ax.add_patch(Rectangle((-0.5, -0.5), w, h, fill=False, ec=COLORS["edge"], lw=1))
-            rows, cols = self.rows_.taps(i), self.cols_.taps(j)
-            ax.add_patch(
-                Rectangle(
-                    (cols[0] - 0.5, rows[0] - 0.5),
-                    self.cols_.span,
-                    self.rows_.span,
-                    fill=False,
-                    ec=COLORS["tap"],
-                    lw=1.5,
-                )
-            )
-            ax.set_xlim(extent[0] - 0.1, extent[1] + 0.1)  # keep the outer grid lines whole
-            ax.set_ylim(extent[2] + 0.1, extent[3] - 0.1)
-            ty, tx = np.meshgrid(rows, cols, indexing="ij")
-            ax.scatter(tx.ravel(), ty.ravel(), marker="s", s=8, c=COLORS["tap"])
-            ax.set_title(f"output ({i}, {j})", fontsize=8)
-        shown = "" if len(positions) == ho * wo else f" (first {len(positions)} of {ho * wo})"
-        fig.suptitle(f"Every window position{shown}", fontsize=10)
-        self.figure_, self.axes_ = fig, axes
-        return self
-
-
-def _as_pair(value):
-    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-
-
-def _axis_categories(g):
-    """Per padded-axis cell: 0 read input, 1 unread input, 2 padding, 3 the extra cell."""
-    cat = np.full(g.pad_before + g.input_size + g.pad_after, 1)
-    cat[: g.pad_before] = 2
-    cat[g.pad_before + g.input_size :] = 2
-    if g.pad_after > g.pad_before:  # odd total: TF's extra cell is the last one, after
-        cat[-1] = 3
-    read = np.asarray(g.read_cells(), dtype=int)
-    cat[g.pad_before + read] = 0
-    return cat
-
-
-def _grid_lines(x0, x1, y0, y1):
-    xs = np.arange(x0, x1 + 0.01)
-    ys = np.arange(y0, y1 + 0.01)
-    return [((x, y0), (x, y1)) for x in xs] + [((x0, y), (x1, y)) for y in ys]
-
-
-def _cell_points(ax):
-    """Size of one data unit in points at the current limits and figure size."""
-    bbox = ax.get_window_extent()
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    per_pixel = min(bbox.width / abs(x1 - x0), bbox.height / abs(y1 - y0))
-    return per_pixel * 72.0 / ax.figure.dpi
-
-
-def _input_label(d):
-    h, w = d.input_size
-    (top, bottom), (left, right) = d.padding_
-    if d.padding == "valid":
-        return f"input {h}×{w}"
-    return f"input {h}×{w} + padding (top {top}, bottom {bottom}, left {left}, right {right})"
-
-
-def _title(d):
-    (kh, kw), (sh, sw), (dh, dw) = d.kernel_size, d.strides, d.dilation_rate
-    h, w = d.input_size
-    ho, wo = d.output_size_
-    head = (
-        f"{h}×{w} input, kernel {kh}×{kw}, stride {_pair_text(sh, sw)}, "
-        f"padding '{d.padding}', dilation {_pair_text(dh, dw)} → {ho}×{wo} output"
-    )
-    notes = []
-    dropped = (d.rows_.dropped, d.cols_.dropped)
-    if any(dropped):
-        parts = [
-            f"the last {n} {name}{'s' if n > 1 else ''}"
-            for n, name in zip(dropped, ("row", "column"), strict=True)
-            if n
-        ]
-        notes.append(f"{' and '.join(parts)} never read by any window")
-    (top, bottom), (left, right) = d.padding_
-    if bottom > top or right > left:
-        notes.append("odd padding total: TensorFlow puts the extra cell after (bottom/right)")
-    return head + ("\n" + "; ".join(notes) if notes else "")
-
-
-def _pair_text(a, b):
-    return str(a) if a == b else f"{a}×{b}"
-
-
-def _legend_handles():
-    return [
-        Patch(fc=COLORS["input"], ec=COLORS["grid"], label="input cell"),
-        Patch(fc=COLORS["padding"], ec=COLORS["grid"], label="padding"),
-        Patch(fc=COLORS["extra"], ec=COLORS["grid"], label="extra padding (after)"),
-        Patch(fc=COLORS["unread"], ec=COLORS["grid"], label="never read (dropped)"),
-        Patch(fc=COLORS["tap"], label="kernel tap"),
-        Patch(fill=False, ec=COLORS["tap"], lw=2, label="window"),
-        Patch(fc=COLORS["output"], ec=COLORS["grid"], label="output cell"),
-        Patch(fc=COLORS["current"], ec=COLORS["edge"], label="this output"),
-    ]

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from vizcnn.display._grid import (
-    Mosaic,
-    bare,
-    check_positive_int,
-    grid_shape,
-    new_axes,
-    transparent_gutters,
-)
+from vizcnn.display._grid import Mosaic, bare, grid_shape, new_axes, transparent_gutters
 from vizcnn.style import ACTIVATION_CMAP, SIGNED_CMAP
+from vizcnn.validation import (
+    check_array,
+    check_bool,
+    check_images,
+    check_int,
+    check_positive_int,
+)
 
 
 class FeatureMapDisplay:
@@ -74,11 +76,8 @@ class FeatureMapDisplay:
         from vizcnn.inspection import feature_maps, find_layer
 
         max_maps = check_positive_int(max_maps, "max_maps")
-        x = np.asarray(x)
-        if x.ndim != 4:
-            raise ValueError(f"x must be a batch shaped (N, H, W, C), got shape {x.shape}")
-        if not 0 <= image_index < len(x):
-            raise ValueError(f"image_index must be in [0, {len(x)}), got {image_index}")
+        x = check_images(x, "x")
+        image_index = check_int(image_index, "image_index", minimum=0, maximum=len(x) - 1)
         target = find_layer(model, layer)[-1]
         maps = feature_maps(model, x[image_index : image_index + 1], target)[0]
         channels = select_channels(maps, channels, max_maps=max_maps, layer_name=target.name)
@@ -117,7 +116,10 @@ class FeatureMapDisplay:
         self
         """
         h, w, n = self.maps.shape
-        self.shared_scale = shared_scale
+        self.shared_scale = check_bool(shared_scale, "shared_scale")
+        colorbar = check_bool(colorbar, "colorbar")
+        if ncols is not None:
+            ncols = check_positive_int(ncols, "ncols")
         nrows, ncols = grid_shape(n, ncols, aspect=h / w)
         # a gutter tall enough for each panel's title, narrow between columns
         self.mosaic_ = Mosaic(nrows, ncols, h, w, row_gap=max(2, h // 5), col_gap=max(1, w // 25))
@@ -131,7 +133,7 @@ class FeatureMapDisplay:
             scale=scale,
             extra_width=extra,
         )
-        negative = bool((self.maps < 0).any())
+        negative = bool((self.maps < 0).any())  # NaN compares False
         self.cmap_ = transparent_gutters(cmap or (SIGNED_CMAP if negative else ACTIVATION_CMAP))
         self.image_ = self.ax_.imshow(self._mosaic(), cmap=self.cmap_, interpolation="nearest")
         self._set_scale()
@@ -144,7 +146,7 @@ class FeatureMapDisplay:
         self._set_titles()
         bare(self.ax_)
         name = self.layer_name or "feature maps"
-        self.ax_.set_title(title or f"{name}: {n} feature maps, {h}x{w}", pad=18)
+        self.ax_.set_title(title or f"{name}: {n} feature maps, {h}x{w}{self._broken()}", pad=18)
         if colorbar and shared_scale:
             self.figure_.colorbar(self.image_, ax=self.ax_, shrink=0.8, label="activation")
         return self
@@ -174,23 +176,35 @@ class FeatureMapDisplay:
         row, col = self._positions[i]
         return self.mosaic_.extract(self.image_.get_array().filled(np.nan), row, col)
 
+    def _broken(self) -> str:
+        """A warning, and words for the title, when the model produced NaN or inf."""
+        bad = int(self.maps.size - np.count_nonzero(np.isfinite(self.maps)))
+        if not bad:
+            return ""
+        message = f"{bad} values are NaN or infinite (drawn blank): the model is broken"
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
+        return f"\n{message}"
+
     def _mosaic(self):
-        maps = self.maps
+        maps = np.where(np.isfinite(self.maps), self.maps, np.nan)
         if not self.shared_scale:  # each panel to its own range: [-1, 1] or [0, 1]
-            limits = np.abs(maps).max(axis=(0, 1))
+            limits = np.nanmax(np.abs(maps), axis=(0, 1), initial=0.0)
             maps = maps / np.where(limits > 0, limits, 1.0)
         panels = [maps[..., i] for i in range(maps.shape[-1])]
         return self.mosaic_.assemble(panels, self._positions)
 
     def _set_scale(self):
-        negative = bool((self.maps < 0).any())
+        finite = self.maps[np.isfinite(self.maps)]  # NaN/inf must not blank every panel
+        if finite.size == 0:
+            finite = np.zeros(1, dtype="float32")
+        negative = bool((finite < 0).any())
         if not self.shared_scale:
             self.vmin_, self.vmax_ = (-1.0 if negative else 0.0), 1.0
         elif negative:
-            limit = float(np.abs(self.maps).max()) or 1.0
+            limit = float(np.abs(finite).max()) or 1.0
             self.vmin_, self.vmax_ = -limit, limit
         else:
-            self.vmin_, self.vmax_ = 0.0, float(self.maps.max()) or 1.0
+            self.vmin_, self.vmax_ = 0.0, float(finite.max()) or 1.0
         self.image_.set_clim(self.vmin_, self.vmax_)
 
     def _set_titles(self):
@@ -200,12 +214,14 @@ class FeatureMapDisplay:
 
 
 def _check_maps(maps, channels):
-    maps = np.asarray(maps, dtype="float32")
-    if maps.ndim != 3:
-        raise ValueError(
-            f"maps must be one image's feature maps shaped (H, W, C), got shape {maps.shape}"
-        )
-    channels = list(range(maps.shape[-1])) if channels is None else [int(c) for c in channels]
+    # NaN/inf allowed: drawing a broken model's maps is the point (the display warns)
+    maps = check_array(
+        maps, "maps", ndim=3, shape_text="(H, W, C)", what="one image's feature maps", finite=False
+    ).astype("float32")
+    if channels is None:
+        channels = list(range(maps.shape[-1]))
+    else:
+        channels = [check_int(c, "channels[i]", minimum=0) for c in channels]
     if len(channels) != maps.shape[-1]:
         raise ValueError(
             f"channels must name each of the {maps.shape[-1]} maps, got {len(channels)}"
@@ -222,7 +238,11 @@ def select_channels(maps, channels, *, max_maps: int, layer_name: str) -> list[i
         )
     if channels is None:
         return list(range(min(max_maps, maps.shape[-1])))
-    channels = [int(c) for c in channels]
+    if isinstance(channels, (str, bytes)) or not hasattr(channels, "__iter__"):
+        raise TypeError(f"channels must be a sequence of ints, got {type(channels).__name__}")
+    channels = [check_int(c, "channels[i]") for c in channels]
+    if not channels:
+        raise ValueError("channels is empty: name at least one channel")
     bad = [c for c in channels if not 0 <= c < maps.shape[-1]]
     if bad:
         raise ValueError(

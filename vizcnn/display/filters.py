@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from vizcnn.display._grid import (
-    Mosaic,
-    bare,
-    check_positive_int,
-    grid_shape,
-    new_axes,
-    transparent_gutters,
-)
+from vizcnn.display._grid import Mosaic, bare, grid_shape, new_axes, transparent_gutters
 from vizcnn.style import SIGNED_CMAP
+from vizcnn.validation import check_array, check_bool, check_one_of, check_positive_int
 
 
 class FilterDisplay:
@@ -40,11 +36,10 @@ class FilterDisplay:
     """
 
     def __init__(self, kernels, *, layer_name: str | None = None):
-        kernels = np.asarray(kernels, dtype="float32")
-        if kernels.ndim != 4:
-            raise ValueError(
-                f"kernels must be shaped (kh, kw, c_in, c_out), got shape {kernels.shape}"
-            )
+        # NaN/inf allowed: a diverged layer is drawn with a warning, not refused
+        kernels = check_array(
+            kernels, "kernels", ndim=4, shape_text="(kh, kw, c_in, c_out)", what="4-D", finite=False
+        ).astype("float32")
         self.kernels = kernels
         self.layer_name = layer_name
 
@@ -104,19 +99,29 @@ class FilterDisplay:
             else min(check_positive_int(max_filters, "max_filters"), c_out)
         )
         max_channels = check_positive_int(max_channels, "max_channels")
-        if mode not in ("auto", "rgb", "channels"):
-            raise ValueError(f"mode must be 'auto', 'rgb' or 'channels', got {mode!r}")
+        mode = check_one_of(mode, "mode", ("auto", "rgb", "channels"))
+        colorbar = check_bool(colorbar, "colorbar")
+        if ncols is not None:
+            ncols = check_positive_int(ncols, "ncols")
         if mode == "rgb" and c_in != 3:
             raise ValueError(f"mode='rgb' needs 3 input channels, the kernel has {c_in}")
         self.mode_ = ("rgb" if c_in == 3 else "channels") if mode == "auto" else mode
         kernels = self.kernels[..., :n]
+        bad = int(kernels.size - np.count_nonzero(np.isfinite(kernels)))
+        if bad:  # a diverged training: say so instead of drawing a blank picture
+            warnings.warn(
+                f"{bad} weights are NaN or infinite (drawn blank): the layer is broken",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            kernels = np.where(np.isfinite(kernels), kernels, np.nan)
         name = self.layer_name or "filters"
         scale = 0.32 / max(kh, kw)  # inches per kernel pixel: a 3x3 patch is ~0.3 in
         if self.mode_ == "rgb":
             nrows, ncols = grid_shape(n, ncols)
             self._positions = [divmod(f, ncols) for f in range(n)]
             self.mosaic_ = Mosaic(nrows, ncols, kh, kw)
-            limit = float(np.abs(kernels).max()) or 1.0
+            limit = float(np.nanmax(np.abs(kernels), initial=0.0)) or 1.0
             panels = [0.5 + kernels[..., f] / (2 * limit) for f in range(n)]  # grey = 0
             mosaic = self.mosaic_.assemble(panels, self._positions, depth=3)
             rgba = np.concatenate([np.nan_to_num(mosaic, nan=1.0), ~np.isnan(mosaic[..., :1])], -1)
@@ -133,7 +138,7 @@ class FilterDisplay:
             self._positions = [(f, c) for f in range(n) for c in range(channels)]
             self.mosaic_ = Mosaic(n, channels, kh, kw)
             panels = [kernels[:, :, c, f] for f, c in self._positions]
-            limit = float(np.abs(kernels[:, :, :channels]).max()) or 1.0
+            limit = float(np.nanmax(np.abs(kernels[:, :, :channels]), initial=0.0)) or 1.0
             self.figure_, self.ax_ = new_axes(
                 ax,
                 width_px=self.mosaic_.width,
@@ -159,6 +164,8 @@ class FilterDisplay:
             if colorbar:
                 self.figure_.colorbar(self.image_, ax=self.ax_, shrink=0.8, label="weight")
             title = f"{name}: {n} filters x {channels} input channels ({kh}x{kw})"
+        if bad:
+            title += f"\n{bad} weights are NaN or infinite (drawn blank)"
         bare(self.ax_)
         self.ax_.set_title(title, pad=14)
         return self

@@ -57,11 +57,13 @@ class HistoryDisplay:
         **plot_kwargs
             Passed to :meth:`plot`.
         """
-        if not isinstance(histories, dict) or not histories:
+        if not isinstance(histories, dict):
             raise TypeError(
-                "histories must be a non-empty dict such as {'CNN': history}, got "
-                f"{type(histories).__name__}" + (" (empty)" if isinstance(histories, dict) else "")
+                "histories must be a dict such as {'CNN': history}, got "
+                f"{type(histories).__name__}"
             )
+        if not histories:
+            raise ValueError("histories is empty: give at least one, e.g. {'CNN': history}")
         parsed = {str(name): _as_history(name, h) for name, h in histories.items()}
         return cls(parsed).plot(**plot_kwargs)
 

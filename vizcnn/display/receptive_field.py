@@ -5,6 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from vizcnn.style import ACTIVATION_CMAP, IMAGE_CMAP
+from vizcnn.validation import (
+    check_batch,
+    check_bool,
+    check_image,
+    check_images,
+    check_int,
+    check_position,
+)
 
 _EFFECTIVE_CMAP = "magma"
 
@@ -107,40 +115,33 @@ class ReceptiveFieldDisplay:
         **plot_kwargs
             Passed to :meth:`plot`.
         """
-        from vizcnn.inspection import feature_maps
-        from vizcnn.inspection._model_graph import check_batch
-        from vizcnn.inspection.receptive_field import effective_receptive_field, field_of
+        from vizcnn.inspection import effective_receptive_field, feature_maps, field_of
 
-        image = np.asarray(image)
-        if image.ndim != 3:
-            raise ValueError(
-                f"image must be one image shaped (H, W, C), got shape {image.shape}; "
-                "for a batch x pass x[0]"
-            )
-        check_batch(model, image[None], argname="image")
+        image = check_image(image, "image")
+        check_batch(model, image[None], name="image")
+        feature_map = check_bool(feature_map, "feature_map")
         path, field = field_of(model, layer, input_size=tuple(image.shape[:2]))
-        if not field.is_global and position is None:
-            position = tuple(n // 2 for n in field.grid)
+        if not field.is_global:
+            position = check_position(position, field.grid)  # None: the centre unit
         field.box(position)  # checks position before any TensorFlow work
+        if channel is not None:
+            channel = check_int(channel, "channel", minimum=0)
+        x_effective = None
+        if isinstance(effective, (bool, np.bool_)):
+            x_effective = image[None] if effective else None
+        elif effective is not None:
+            x_effective = check_images(effective, "effective")
+            check_batch(model, x_effective, name="effective")
         shown_channel = channel
         fmap = None
         if feature_map and not field.is_global:
             maps = feature_maps(model, image[None], path[-1])[0]
             if channel is None:
                 shown_channel = int(np.argmax(np.abs(maps[position[0], position[1]])))
-            elif not 0 <= channel < maps.shape[-1]:
-                raise ValueError(f"channel must be in 0..{maps.shape[-1] - 1}, got {channel}")
+            else:
+                check_int(channel, "channel", minimum=0, maximum=maps.shape[-1] - 1)
             fmap = maps[..., shown_channel]
         erf, n_effective = None, 0
-        if isinstance(effective, bool) or effective is None:
-            x_effective = image[None] if effective else None
-        else:
-            x_effective = np.asarray(effective)
-            if x_effective.ndim != 4:
-                raise ValueError(
-                    "effective must be True/False or a batch shaped (N, H, W, C), got shape "
-                    f"{x_effective.shape}"
-                )
         if x_effective is not None:
             erf = effective_receptive_field(
                 model, x_effective, path[-1], position=position, channel=channel

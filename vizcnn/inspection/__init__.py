@@ -1,20 +1,29 @@
-"""Compute what a model does: feature maps, filters, receptive fields (TensorFlow)."""
+"""Compute what a model does: feature maps, filters, receptive fields (TensorFlow).
 
-from vizcnn.inspection._model_graph import find_layer, iter_layers
+- :mod:`~vizcnn.inspection.activations`: ``feature_maps``, ``filters``;
+- :mod:`~vizcnn.inspection.receptive_field`: the per-layer fields and their table, from
+  the graph walk (:mod:`~vizcnn.inspection.graph_walk`);
+- :mod:`~vizcnn.inspection.measured_field`: the same fields measured with gradients (on
+  the linear probe, :mod:`~vizcnn.inspection.probe`), and the effective field;
+- :mod:`~vizcnn.inspection.layer_kinds`: what each layer kind does to the pixel grid.
+"""
+
 from vizcnn.inspection.activations import feature_maps, filters
+from vizcnn.inspection.measured_field import effective_receptive_field, empirical_receptive_field
 from vizcnn.inspection.receptive_field import (
     ReceptiveField,
-    effective_receptive_field,
-    empirical_receptive_field,
+    field_of,
     receptive_field_table,
     receptive_fields,
 )
+from vizcnn.validation import find_layer, iter_layers
 
 __all__ = [
     "ReceptiveField",
     "effective_receptive_field",
     "empirical_receptive_field",
     "feature_maps",
+    "field_of",
     "filters",
     "find_layer",
     "iter_layers",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from vizcnn._tf import keras as _keras
-from vizcnn.inspection._model_graph import check_batch, find_layer, output_extractor
+from vizcnn.backend import keras as _keras
+from vizcnn.inspection._model_graph import output_extractor
+from vizcnn.validation import check_batch, check_positive_int, find_layer
 
 
 def feature_maps(model, x, layer, *, batch_size: int = 64) -> np.ndarray:
@@ -27,14 +28,20 @@ def feature_maps(model, x, layer, *, batch_size: int = 64) -> np.ndarray:
     np.ndarray
         The layer's output, shaped ``(N, H', W', C')`` for spatial layers.
     """
+    batch_size = check_positive_int(batch_size, "batch_size")
     path = find_layer(model, layer)
     x = check_batch(model, x)
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     out = x
     for stage in output_extractor(model, path):
         chunks = [out[i : i + batch_size] for i in range(0, max(len(out), 1), batch_size)]
         out = np.concatenate([np.asarray(stage(chunk, training=False)) for chunk in chunks])
+    if 0 in out.shape[1:]:
+        # e.g. a 9x9 pooling on a 3x3 input: Keras returns an empty array, not an error
+        raise ValueError(
+            f"layer {path[-1].name!r} produces an empty output {out.shape[1:]} for x of "
+            f"shape {x.shape[1:]}: a window larger than its input (padding='valid'); use a "
+            "larger input, a smaller window or padding='same'"
+        )
     return out.astype("float32", copy=False)
 
 

@@ -1,6 +1,6 @@
 """Keras layers the lessons need and Keras lacks (serializable, package ``vizcnn``)."""
 
-from vizcnn._lazy import lazy_getattr
+from vizcnn.lazy_import import lazy_getattr
 
 _WHERE = {
     "DepthPool": "vizcnn.layers.depth_pool",

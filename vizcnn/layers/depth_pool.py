@@ -7,9 +7,8 @@ last axis (the notes' recipe) runs on any device and any Keras backend.
 
 from __future__ import annotations
 
-import numbers
-
-from vizcnn._tf import keras as _keras
+from vizcnn.backend import keras as _keras
+from vizcnn.validation import check_one_of, check_positive_int
 
 keras = _keras()
 ops = keras.ops
@@ -55,14 +54,8 @@ class DepthPool(keras.layers.Layer):
 
     def __init__(self, pool_size=2, mode="max", **kwargs):
         super().__init__(**kwargs)
-        if isinstance(pool_size, bool) or not isinstance(pool_size, numbers.Integral):
-            raise TypeError(f"pool_size must be an int, got {type(pool_size).__name__}")
-        if pool_size < 1:
-            raise ValueError(f"pool_size must be >= 1, got {pool_size}")
-        if mode not in _MODES:
-            raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
-        self.pool_size = int(pool_size)
-        self.mode = mode
+        self.pool_size = check_positive_int(pool_size, "pool_size")
+        self.mode = check_one_of(mode, "mode", _MODES)
 
     def build(self, input_shape):
         self._check_channels(input_shape)

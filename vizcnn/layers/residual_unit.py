@@ -8,15 +8,15 @@ serializable, so models that use it save to ``.keras`` and load back.
 
 from __future__ import annotations
 
-import numbers
-
-from vizcnn._tf import keras as _keras
+from vizcnn.backend import keras as _keras
+from vizcnn.validation import check_positive_int
 
 keras = _keras()
 ops = keras.ops
 
 
-def _conv(filters, *, kernel_size=3, strides=1, name=None):
+def conv_before_bn(filters, *, kernel_size=3, strides=1, name=None):
+    """A 'same'-padded, He-initialised Conv2D without bias, for a BatchNormalization to follow."""
     # No bias: the BatchNormalization right after it has its own shift (beta).
     return keras.layers.Conv2D(
         filters,
@@ -69,19 +69,14 @@ class ResidualUnit(keras.layers.Layer):
 
     def __init__(self, filters, strides=1, activation="relu", **kwargs):
         super().__init__(**kwargs)
-        for arg, value in (("filters", filters), ("strides", strides)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-                raise TypeError(f"{arg} must be an int, got {type(value).__name__}")
-            if value < 1:
-                raise ValueError(f"{arg} must be >= 1, got {value}")
-        self.filters = int(filters)
-        self.strides = int(strides)
+        self.filters = check_positive_int(filters, "filters")
+        self.strides = check_positive_int(strides, "strides")
         self.activation_name = keras.activations.serialize(keras.activations.get(activation))
         self.main_layers = [
-            _conv(self.filters, strides=self.strides, name="conv1"),
+            conv_before_bn(self.filters, strides=self.strides, name="conv1"),
             keras.layers.BatchNormalization(name="bn1"),
             keras.layers.Activation(activation, name="act1"),
-            _conv(self.filters, name="conv2"),
+            conv_before_bn(self.filters, name="conv2"),
             keras.layers.BatchNormalization(name="bn2"),
         ]
         self.skip_layers = []
@@ -96,7 +91,7 @@ class ResidualUnit(keras.layers.Layer):
             )
         if self.strides > 1 or input_shape[-1] != self.filters:
             self.skip_layers = [
-                _conv(self.filters, kernel_size=1, strides=self.strides, name="skip_conv"),
+                conv_before_bn(self.filters, kernel_size=1, strides=self.strides, name="skip_conv"),
                 keras.layers.BatchNormalization(name="skip_bn"),
             ]
         # Build every sub-layer now (not lazily on first call) so that a saved model's

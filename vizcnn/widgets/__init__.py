@@ -1,6 +1,6 @@
 """ipywidgets explorers for the lessons (TensorFlow imported only when a model is used)."""
 
-from vizcnn._lazy import lazy_getattr
+from vizcnn.lazy_import import lazy_getattr
 
 _WHERE = {
     "PaddingStrideExplorer": "vizcnn.widgets.padding_stride",

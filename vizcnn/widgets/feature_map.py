@@ -4,6 +4,10 @@ Feature maps are computed once per layer for all the images (one batched call), 
 cached: changing the image or the channels is NumPy slicing plus one ``set_data`` on the
 display's mosaic. Changing the layer redraws the same figure (the map size changes).
 The figure is rendered to PNG for an ``ipywidgets.Image`` (see ``_png_figure``).
+
+A widget cannot raise into the learner's notebook (the error would land in the browser
+console, or nowhere), so every problem is written in words in ``status_html`` instead,
+and the next valid choice draws again.
 """
 
 from __future__ import annotations
@@ -11,12 +15,16 @@ from __future__ import annotations
 import html
 
 import ipywidgets as widgets
+import numpy as np
 
-from vizcnn.display._grid import check_positive_int
+from vizcnn import inspection, validation
 from vizcnn.display.feature_maps import FeatureMapDisplay
+from vizcnn.style import IMAGE_CMAP
 from vizcnn.widgets._png_figure import png_figure, render_png
 
 _STYLE = {"description_width": "110px"}
+_BOX = "<div style='padding-left:16px{colour}'>{body}</div>"
+_RED = ";color:#b2182b"
 
 
 class FeatureMapExplorer(widgets.VBox):
@@ -27,173 +35,253 @@ class FeatureMapExplorer(widgets.VBox):
     model : keras.Model
         Sequential or functional; nested models are searched.
     images : array-like, shape (N, H, W, C)
-        The images to choose from (what the model takes as input).
-    layers : sequence of str, optional
-        Layer names to offer (default: every layer with a spatial ``(H, W, C)`` output).
-    labels : sequence of str, optional
+        The images to choose from (what the model takes as input), finite numbers.
+    layers : sequence of str or keras.layers.Layer, optional
+        The layers to offer: objects, names, or ``"outer/inner"`` for a layer inside a
+        nested model. Default: every layer with a spatial ``(H, W, C)`` output.
+    labels : sequence, optional
         One caption per image (e.g. its class name).
     max_maps : int, default=16
         Channels shown at once.
 
     Attributes
     ----------
-    image, layer, first_channel : ipywidgets controls (set ``.value`` to drive it)
-    display_ : FeatureMapDisplay
-        What is drawn now.
-    plot : ipywidgets.Image
-        The rendered figure (PNG).
-    status : ipywidgets.HTML
-        What is shown, or the problem when something went wrong.
+    image_slider : ipywidgets.IntSlider
+        Which image (0 .. N-1). Set ``.value`` to drive the widget from code.
+    layer_dropdown : ipywidgets.Dropdown
+        Which layer; its options are layer names (``"outer/inner"`` where a name repeats).
+    first_channel_slider : ipywidgets.IntSlider
+        The first channel shown; ``max_maps`` channels from there.
+    picture : ipywidgets.Image
+        The rendered figure (PNG bytes in ``.value``).
+    status_html : ipywidgets.HTML
+        What is shown, or, in words, what went wrong.
+    figure : matplotlib.figure.Figure
+        The figure behind ``picture`` (the input image and the feature-map mosaic).
+    display_ : FeatureMapDisplay or None
+        What is drawn now; None while the current choice cannot be drawn.
     error : str or None
-        The last problem, if the last update failed.
+        The problem shown in ``status_html``, or None when the last update worked.
+    channels : list of int
+        The channel numbers shown now.
+    max_maps : int
+        Channels shown at once.
     """
 
     def __init__(self, model, images, *, layers=None, labels=None, max_maps: int = 16):
-        from vizcnn.inspection._model_graph import check_batch, check_model, iter_layers
-
-        check_model(model)
+        validation.check_model(model)
         self.model = model
-        self.images = check_batch(model, images, argname="images")
-        if len(self.images) == 0:
-            raise ValueError("images must hold at least one image")
-        self.max_maps = check_positive_int(max_maps, "max_maps")
-        if labels is not None and len(labels) != len(self.images):
-            raise ValueError(
-                f"labels must give one caption per image ({len(self.images)}), got {len(labels)}"
-            )
-        self.labels = None if labels is None else [str(label) for label in labels]
-        spatial = [layer.name for _, layer in iter_layers(model) if _is_spatial(layer)]
-        if layers is None:
-            layers = spatial
-        else:
-            layers = list(layers)
-            unknown = [name for name in layers if name not in spatial]
-            if unknown:
-                raise ValueError(
-                    f"layers {unknown} are not spatial layers of model {model.name!r}; "
-                    f"choose from {spatial}"
-                )
-        if not layers:
-            raise ValueError(f"model {model.name!r} has no layer with (H, W, C) feature maps")
-        self._maps = {}  # layer name -> feature maps of all images (N, H, W, C)
+        self.images = validation.check_batch(model, images, name="images")
+        self.max_maps = validation.check_positive_int(max_maps, "max_maps")
+        self.labels = _check_captions(labels, len(self.images))
+        self._layers = _choose_layers(model, layers)  # dropdown label -> layer object
+        self._maps = {}  # dropdown label -> feature maps of all images (N, H, W, C)
         self.error = None
+        self.display_ = None
         self._changing_layer = False  # slider bounds move during a layer change
 
-        self.image = widgets.IntSlider(
+        self.image_slider = widgets.IntSlider(
             0, 0, len(self.images) - 1, description="image", style=_STYLE, continuous_update=False
         )
-        self.layer = widgets.Dropdown(options=layers, description="layer", style=_STYLE)
-        self.first_channel = widgets.IntSlider(
+        self.layer_dropdown = widgets.Dropdown(
+            options=list(self._layers), description="layer", style=_STYLE
+        )
+        self.first_channel_slider = widgets.IntSlider(
             0, 0, 0, description="first channel", style=_STYLE, continuous_update=False
         )
-        self.status = widgets.HTML()
-        self.plot = widgets.Image(format="png")
+        self.status_html = widgets.HTML()
+        self.picture = widgets.Image(format="png")
         self.figure = png_figure((10, 4.2), 80)
-        self.display_ = None
 
-        self.image.observe(self._on_image_or_channels, names="value")
-        self.first_channel.observe(self._on_image_or_channels, names="value")
-        self.layer.observe(self._on_layer, names="value")
+        self.image_slider.observe(self._on_image_or_channels, names="value")
+        self.first_channel_slider.observe(self._on_image_or_channels, names="value")
+        self.layer_dropdown.observe(self._on_layer, names="value")
         controls = widgets.HBox(
-            [widgets.VBox([self.layer, self.image, self.first_channel]), self.status]
+            [
+                widgets.VBox([self.layer_dropdown, self.image_slider, self.first_channel_slider]),
+                self.status_html,
+            ]
         )
-        super().__init__([controls, self.plot])
+        super().__init__([controls, self.picture])
         self._on_layer()
 
     def __repr__(self):
         # short and stable: the notebook stores this text
         return (
-            f"FeatureMapExplorer(layer {self.layer.value!r}, image {self.image.value}, "
-            f"channels from {self.first_channel.value})"
+            f"FeatureMapExplorer(layer {self.layer_dropdown.value!r}, "
+            f"image {self.image_slider.value}, channels from {self.first_channel_slider.value})"
         )
 
     @property
     def channels(self) -> list[int]:
-        """The channel numbers shown now."""
-        n_channels = self._current_maps().shape[-1]
-        first = self.first_channel.value
-        return list(range(first, min(first + self.max_maps, n_channels)))
+        """The channel numbers shown now (empty while the layer's maps are unknown)."""
+        maps = self._maps.get(self.layer_dropdown.value)
+        if maps is None:
+            return []
+        first = self.first_channel_slider.value
+        return list(range(first, min(first + self.max_maps, maps.shape[-1])))
 
-    def _current_maps(self):
-        name = self.layer.value
-        if name not in self._maps:
-            from vizcnn.inspection import feature_maps
-
-            self._maps[name] = feature_maps(self.model, self.images, name)
-        return self._maps[name]
+    # -- updates: each one ends in _show() or _fail(), never in an exception -------------
 
     def _on_layer(self, change=None):
+        maps = self._compute()
+        if maps is None:
+            return
+        # keep the panel count fixed while sliding, so updates stay in place
+        self._changing_layer = True
         try:
-            maps = self._current_maps()
-            # keep the panel count fixed while sliding, so updates stay in place
-            self._changing_layer = True
-            try:
-                self.first_channel.max = max(0, maps.shape[-1] - self.max_maps)
-            finally:
-                self._changing_layer = False
-            self.figure.clear()
-            ax_image = self.figure.add_axes((0.01, 0.08, 0.17, 0.8))
-            ax_maps = self.figure.add_axes((0.21, 0.02, 0.78, 0.9))
-            self._draw_input(ax_image)
-            self.display_ = FeatureMapDisplay(
-                maps[self.image.value][..., self.channels],
-                layer_name=self.layer.value,
-                channels=self.channels,
-            ).plot(ax=ax_maps)
-            self._show()
-        except Exception as exc:  # noqa: BLE001 - a widget shows the problem instead of dying
-            self._show_error(exc)
+            self.first_channel_slider.max = max(0, maps.shape[-1] - self.max_maps)
+        finally:
+            self._changing_layer = False
+        self._draw(rebuild=True)
 
     def _on_image_or_channels(self, change=None):
         if self._changing_layer:
             return
-        try:
-            maps = self._current_maps()
-            self.display_.set_maps(
-                maps[self.image.value][..., self.channels], channels=self.channels
-            )
-            self._input_artist.set_data(self._input_picture())
-            self._input_title.set_text(self._caption())
-            self._show()
-        except Exception as exc:  # noqa: BLE001 - a widget shows the problem instead of dying
-            self._show_error(exc)
+        if self._compute() is not None:
+            self._draw(rebuild=self.display_ is None)
 
-    def _draw_input(self, ax):
+    def _compute(self):
+        """The current layer's maps (cached), or None after showing why not."""
+        label = self.layer_dropdown.value
+        if label not in self._maps:
+            try:
+                maps = inspection.feature_maps(self.model, self.images, self._layers[label])
+            except Exception as exc:  # noqa: BLE001 - shown in words; the next choice retries
+                self._fail(f"Could not compute the feature maps of layer {label!r}: {_words(exc)}")
+                return None
+            self._maps[label] = maps  # only successes are cached
+        return self._maps[label]
+
+    def _draw(self, *, rebuild: bool):
+        label = self.layer_dropdown.value
+        try:
+            shown = self._maps[label][self.image_slider.value][..., self.channels]
+            bad = int(shown.size - np.count_nonzero(np.isfinite(shown)))
+            if bad:  # a broken model (diverged training) would draw a silent blank
+                self._fail(
+                    f"Layer {label!r} outputs NaN or infinite values for image "
+                    f"{self.image_slider.value} ({bad} of the {shown.size} values shown): "
+                    "the model is broken, e.g. its training diverged (loss nan)"
+                )
+                return
+            if rebuild:
+                self._new_figure()
+                self.display_ = FeatureMapDisplay(
+                    shown, layer_name=self._layers[label].name, channels=self.channels
+                ).plot(ax=self._ax_maps)
+            else:
+                self.display_.set_maps(shown, channels=self.channels)
+                self._input_artist.set_data(self._input_picture())
+                self._input_title.set_text(self._caption())
+            self._show()
+        except Exception as exc:  # noqa: BLE001 - shown in words; the next choice redraws
+            self._fail(f"Could not draw the feature maps of layer {label!r}: {_words(exc)}")
+
+    def _new_figure(self):
+        self.figure.clear()
+        ax_image = self.figure.add_axes((0.01, 0.08, 0.17, 0.8))
+        self._ax_maps = self.figure.add_axes((0.21, 0.02, 0.78, 0.9))
         picture = self._input_picture()
-        self._input_artist = ax.imshow(picture, cmap="gray" if picture.ndim == 2 else None)
-        self._input_title = ax.set_title(self._caption(), fontsize=9)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        self._input_artist = ax_image.imshow(
+            picture, cmap=IMAGE_CMAP if picture.ndim == 2 else None
+        )
+        self._input_title = ax_image.set_title(self._caption(), fontsize=9)
+        ax_image.set_xticks([])
+        ax_image.set_yticks([])
 
     def _input_picture(self):
-        image = self.images[self.image.value]
-        if image.shape[-1] == 1:
+        image = self.images[self.image_slider.value]
+        if image.shape[-1] != 3:  # grey, or a channel count no screen shows: the first
             return image[..., 0]
         low, high = float(image.min()), float(image.max())
-        return (image - low) / (high - low or 1.0) if image.shape[-1] == 3 else image[..., 0]
+        return (image - low) / (high - low or 1.0)
 
     def _caption(self):
-        label = f": {self.labels[self.image.value]}" if self.labels else ""
-        return f"image {self.image.value}{label}"
+        index = self.image_slider.value
+        label = f": {self.labels[index]}" if self.labels else ""
+        return f"image {index}{label}"
 
     def _show(self):
         self.error = None
-        maps = self._current_maps()
+        maps = self._maps[self.layer_dropdown.value]
         _, h, w, c = maps.shape
         first, last = self.channels[0], self.channels[-1]
-        self.status.value = (
-            f"<div style='padding-left:16px'><b>{html.escape(self.layer.value)}</b>: "
-            f"{c} feature maps of {h}&times;{w}<br>showing channels {first}&ndash;{last} "
-            f"of {html.escape(self._caption())}<br>one colour scale for all panels</div>"
+        body = (
+            f"<b>{html.escape(self.layer_dropdown.value)}</b>: {c} feature maps of "
+            f"{h}&times;{w}<br>showing channels {first}&ndash;{last} of "
+            f"{html.escape(self._caption())}<br>one colour scale for all panels"
         )
-        self.plot.value = render_png(self.figure)
+        self.status_html.value = _BOX.format(colour="", body=body)
+        self.picture.value = render_png(self.figure)
 
-    def _show_error(self, exc):
-        self.error = f"{type(exc).__name__}: {exc}"
-        self.status.value = (
-            "<div style='padding-left:16px;color:#b2182b'><b>Could not show this.</b><br>"
-            f"{html.escape(self.error)}</div>"
+    def _fail(self, message: str):
+        """Show ``message`` instead of the maps; the picture keeps only the input image."""
+        self.error = message
+        self.display_ = None
+        body = f"<b>Nothing drawn.</b><br>{html.escape(message)}"
+        self.status_html.value = _BOX.format(colour=_RED, body=body)
+        try:  # an empty picture, so the old maps are not taken for this choice's
+            self._new_figure()
+            self._ax_maps.set_axis_off()
+            self._ax_maps.text(
+                0.5, 0.5, "no feature maps: see the message above", ha="center", color="0.4"
+            )
+            self.picture.value = render_png(self.figure)
+        except Exception:  # noqa: BLE001 - the message above already says what is wrong
+            pass
+
+
+def _words(exc: BaseException) -> str:
+    """An exception as one short line of words (no traceback)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 400 else text[:397] + "..."
+
+
+def _check_captions(labels, n_images: int):
+    if labels is None:
+        return None
+    if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
+        raise TypeError(
+            f"labels must be a sequence with one caption per image, got {type(labels).__name__}"
         )
+    if len(labels) != n_images:
+        raise ValueError(f"labels must give one caption per image ({n_images}), got {len(labels)}")
+    return [str(label) for label in labels]
+
+
+def _choose_layers(model, layers) -> dict:
+    """Dropdown label -> layer, for the spatial layers offered (validated)."""
+    spatial = [path for path, layer in validation.iter_layers(model) if _is_spatial(layer)]
+    if layers is None:
+        paths = spatial
+    else:
+        if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
+            raise TypeError(
+                f"layers must be a list of layers or layer names, got {type(layers).__name__}"
+            )
+        paths = [
+            validation.find_layer(model, layer, name=f"layers[{i}]")
+            for i, layer in enumerate(layers)
+        ]
+        if not paths:
+            raise ValueError("layers is empty; give at least one layer, or None for all")
+        spatial_ids = {id(path[-1]) for path in spatial}  # identity: layers are not values
+        unknown = [path[-1].name for path in paths if id(path[-1]) not in spatial_ids]
+        if unknown:
+            raise ValueError(
+                f"layers {unknown} are not spatial layers of model {model.name!r}; "
+                f"choose from {[path[-1].name for path in spatial]}"
+            )
+    if not paths:
+        raise ValueError(f"model {model.name!r} has no layer with (H, W, C) feature maps")
+    names = [path[-1].name for path in spatial]
+    chosen = {}
+    for path in paths:
+        # a name that repeats in nested models is shown as its "outer/inner" key
+        repeated = names.count(path[-1].name) > 1
+        chosen["/".join(p.name for p in path) if repeated else path[-1].name] = path[-1]
+    return chosen
 
 
 def _is_spatial(layer) -> bool:

@@ -8,8 +8,8 @@ in static HTML exports, and costs one Agg render per change (see
 ``benchmarks/bench_padding_stride_explorer.py``).
 
 The diagram path never touches TensorFlow. The "what does a real Keras layer return"
-check imports TensorFlow only on first use, runs after the diagram is drawn, and caches
-its answer per setting.
+check (:func:`vizcnn.inspection.keras_check.keras_output_shape`, which imports
+TensorFlow on first use and caches its answers) runs after the diagram is drawn.
 """
 
 from __future__ import annotations
@@ -19,13 +19,22 @@ import textwrap
 
 import ipywidgets as widgets
 
-from vizcnn.arithmetic import conv_output_size
+from vizcnn.arithmetic import PADDINGS, conv_output_size
 from vizcnn.display.conv_arithmetic import COLORS, ConvArithmeticDisplay
+from vizcnn.validation import (
+    check_bool,
+    check_figsize,
+    check_int,
+    check_one_of,
+    check_positive_int,
+)
 from vizcnn.widgets._png_figure import png_figure, render_png
 
-LAYERS = ("Conv2D", "MaxPool2D", "AveragePooling2D")
+LAYERS = ("Conv2D", "MaxPool2D", "AveragePooling2D")  # as vizcnn.inspection.keras_check
 _LABEL_STYLE = {"description_width": "190px"}
 _WIDE = widgets.Layout(width="500px")
+# The sliders' upper ends; a larger starting value widens its slider.
+_KERNEL_MAX, _STRIDES_MAX, _DILATION_MAX = 9, 5, 4
 
 
 class PaddingStrideExplorer(widgets.VBox):
@@ -34,46 +43,60 @@ class PaddingStrideExplorer(widgets.VBox):
     Parameters
     ----------
     input_size : int, default=7
-        Starting input height and width (the slider goes to ``max_input_size``).
+        Starting input height and width, in ``1..max_input_size``.
     kernel_size : int, default=3
     strides : int, default=1
     padding : {"valid", "same"}, default="same"
+        Case-insensitive, as in Keras.
     dilation_rate : int, default=1
     layer : {"Conv2D", "MaxPool2D", "AveragePooling2D"}, default="Conv2D"
         Pooling layers have no dilation: the dilation slider is disabled for them.
     check_with_keras : bool, default=True
         Also build the real Keras layer and show the shape it returns.
     max_input_size : int, default=32
+        The input-size slider's upper end.
     figsize : (float, float), default=(8.0, 5.0)
     dpi : int, default=80
 
+    The starting settings must be possible (else ``ValueError``); later changes to the
+    controls never raise: impossible settings are explained in words instead.
+
     Attributes
     ----------
-    layer, padding : ipywidgets.ToggleButtons
-    input_size, kernel_size, strides, dilation_rate : ipywidgets.IntSlider
-    row, column : ipywidgets.IntSlider
+    layer_buttons : ipywidgets.ToggleButtons
+        The layer: ``"Conv2D"``, ``"MaxPool2D"`` or ``"AveragePooling2D"``.
+    padding_buttons : ipywidgets.ToggleButtons
+        ``"valid"`` or ``"same"``.
+    input_size_slider, kernel_size_slider : ipywidgets.IntSlider
+    strides_slider, dilation_rate_slider : ipywidgets.IntSlider
+        The settings of the same names (the same on both axes).
+    row_slider, column_slider : ipywidgets.IntSlider
         The output cell whose window is highlighted.
-    check_with_keras : ipywidgets.Checkbox
-    image : ipywidgets.Image
+    keras_checkbox : ipywidgets.Checkbox
+        Whether to ask a real Keras layer.
+    picture : ipywidgets.Image
         The diagram, as PNG bytes.
-    legend : ipywidgets.HTML
+    legend_html : ipywidgets.HTML
         The diagram's colour key.
-    info : ipywidgets.HTML
-        Output size, padding split and the formula with the numbers filled in (or the
-        reason the settings are impossible).
-    keras_info : ipywidgets.HTML
-        The shape a real Keras layer returns for the same settings.
+    info_html : ipywidgets.HTML
+        Output size, padding split and the formula with the numbers filled in (or why
+        the settings are impossible).
+    keras_html : ipywidgets.HTML
+        The shape a real Keras layer returns for the same settings (empty when the
+        checkbox is off).
     display_ : vizcnn.ConvArithmeticDisplay
-        Draws the diagram (``display_.figure_`` is the matplotlib figure).
+        Draws the diagram (``display_.figure_`` is :attr:`figure`).
     figure : matplotlib.figure.Figure
     error : str or None
         Why the current settings are impossible, None when they are fine.
+    settings : dict
+        The current settings, as keyword arguments of ``vz.conv_output_size``.
 
     Examples
     --------
     >>> import vizcnn as vz
     >>> explorer = vz.PaddingStrideExplorer()
-    >>> explorer.strides.value = 2  # the diagram, text and Keras check update
+    >>> explorer.strides_slider.value = 2  # the diagram, text and Keras check update
     >>> explorer  # doctest: +SKIP
     """
 
@@ -91,20 +114,30 @@ class PaddingStrideExplorer(widgets.VBox):
         figsize=(8.0, 5.0),
         dpi=80,
     ):
-        if layer not in LAYERS:
-            raise ValueError(f"layer must be one of {LAYERS}, got {layer!r}")
-        # Validate the starting point once, loudly: later changes only show messages.
+        layer = check_one_of(layer, "layer", LAYERS)
+        padding = check_one_of(padding, "padding", PADDINGS, ignore_case=True)
+        max_input_size = check_positive_int(max_input_size, "max_input_size")
+        input_size = check_int(input_size, "input_size", minimum=1, maximum=max_input_size)
+        kernel_size = check_positive_int(kernel_size, "kernel_size")
+        strides = check_positive_int(strides, "strides")
+        dilation_rate = check_positive_int(dilation_rate, "dilation_rate")
+        check_with_keras = check_bool(check_with_keras, "check_with_keras")
+        figsize = check_figsize(figsize)
+        dpi = check_positive_int(dpi, "dpi")
+        # The starting point must be possible, loudly: later changes only show messages.
         conv_output_size(
-            input_size, kernel_size, strides=strides, padding=padding, dilation_rate=dilation_rate
+            input_size,
+            kernel_size,
+            strides=strides,
+            padding=padding,
+            dilation_rate=1 if layer != "Conv2D" else dilation_rate,
         )
-        if not 1 <= input_size <= max_input_size:
-            raise ValueError(f"input_size must be in 1..{max_input_size}, got {input_size}")
 
-        def slider(value, lo, hi, description, tooltip):
+        def slider(value, hi, description, tooltip, lo=1):
             return widgets.IntSlider(
                 value=value,
                 min=lo,
-                max=hi,
+                max=max(hi, value),
                 description=description,
                 tooltip=tooltip,
                 style=_LABEL_STYLE,
@@ -112,65 +145,74 @@ class PaddingStrideExplorer(widgets.VBox):
                 continuous_update=True,
             )
 
-        self.layer = widgets.ToggleButtons(
+        self.layer_buttons = widgets.ToggleButtons(
             options=LAYERS, value=layer, description="Layer", style=_LABEL_STYLE
         )
-        self.input_size = slider(
-            input_size, 1, max_input_size, "Input size (pixels)", "height = width of the input"
+        self.input_size_slider = slider(
+            input_size, max_input_size, "Input size (pixels)", "height = width of the input"
         )
-        self.kernel_size = slider(kernel_size, 1, 9, "Kernel size", "window height = width")
-        self.strides = slider(strides, 1, 5, "Stride (step)", "cells the window moves per step")
-        self.padding = widgets.ToggleButtons(
-            options=("valid", "same"),
-            value=padding.lower(),
+        self.kernel_size_slider = slider(
+            kernel_size, _KERNEL_MAX, "Kernel size", "window height = width"
+        )
+        self.strides_slider = slider(
+            strides, _STRIDES_MAX, "Stride (step)", "cells the window moves per step"
+        )
+        self.padding_buttons = widgets.ToggleButtons(
+            options=PADDINGS,
+            value=padding,
             description="Padding",
             tooltips=("no padding: only whole windows", "zeros so that output = input / stride"),
             style=_LABEL_STYLE,
         )
-        self.dilation_rate = slider(
-            dilation_rate, 1, 4, "Dilation (gap between taps)", "1 = an ordinary dense kernel"
+        self.dilation_rate_slider = slider(
+            dilation_rate,
+            _DILATION_MAX,
+            "Dilation (gap between taps)",
+            "1 = an ordinary dense kernel",
         )
-        self.row = slider(0, 0, 0, "Highlighted output row", "which output cell to explain")
-        self.column = slider(0, 0, 0, "Highlighted output column", "which output cell to explain")
-        self.check_with_keras = widgets.Checkbox(
+        explain = "which output cell to explain"
+        self.row_slider = slider(0, 0, "Highlighted output row", explain, lo=0)
+        self.column_slider = slider(0, 0, "Highlighted output column", explain, lo=0)
+        self.keras_checkbox = widgets.Checkbox(
             value=check_with_keras, description="Ask a real Keras layer", indent=False
         )
-        self.image = widgets.Image(format="png")
-        self.info = widgets.HTML()
-        self.keras_info = widgets.HTML()
+        self.picture = widgets.Image(format="png")
+        self.info_html = widgets.HTML()
+        self.keras_html = widgets.HTML()
+        self.legend_html = widgets.HTML(_legend_html())
         self.error = None
-        self._keras_cache = {}
 
         self.figure = png_figure(figsize, dpi)
         ax = self.figure.add_axes((0.01, 0.01, 0.98, 0.98))
         # No text in the figure: glyph rendering is most of an Agg draw, and the HTML
         # next to it (sizes, formula, colour key) says it all, selectable and sharp.
-        self.display_ = ConvArithmeticDisplay(
-            input_size, kernel_size, strides=strides, padding=padding, dilation_rate=dilation_rate
-        ).plot(ax=ax, title="", legend=False, labels=False)
-        self.legend = widgets.HTML(_legend_html())
+        self.display_ = ConvArithmeticDisplay(**self.settings).plot(
+            ax=ax, title="", legend=False, labels=False
+        )
 
         settings = (
-            self.layer,
-            self.input_size,
-            self.kernel_size,
-            self.strides,
-            self.padding,
-            self.dilation_rate,
+            self.layer_buttons,
+            self.input_size_slider,
+            self.kernel_size_slider,
+            self.strides_slider,
+            self.padding_buttons,
+            self.dilation_rate_slider,
         )
         for control in settings:
             control.observe(self._on_settings, names="value")
-        for control in (self.row, self.column):
+        for control in (self.row_slider, self.column_slider):
             control.observe(self._on_position, names="value")
-        self.check_with_keras.observe(self._on_keras_toggle, names="value")
+        self.keras_checkbox.observe(self._on_keras_toggle, names="value")
         self._syncing = False
 
         controls = widgets.VBox(
-            [*settings, self.row, self.column, self.check_with_keras],
+            [*settings, self.row_slider, self.column_slider, self.keras_checkbox],
             layout=widgets.Layout(min_width="510px"),
         )
-        text = widgets.VBox([self.info, self.keras_info], layout=widgets.Layout(padding="0 12px"))
-        super().__init__([widgets.HBox([controls, text]), self.legend, self.image])
+        text = widgets.VBox(
+            [self.info_html, self.keras_html], layout=widgets.Layout(padding="0 12px")
+        )
+        super().__init__([widgets.HBox([controls, text]), self.legend_html, self.picture])
         self.update()
 
     def __repr__(self):
@@ -178,27 +220,33 @@ class PaddingStrideExplorer(widgets.VBox):
         # ipywidgets cuts a widget's text/plain at 110 characters.
         s = self.settings
         return (
-            f"PaddingStrideExplorer({self.layer.value}: input {s['input_size']}, "
+            f"PaddingStrideExplorer({self.layer_buttons.value}: input {s['input_size']}, "
             f"kernel {s['kernel_size']}, stride {s['strides']}, {s['padding']!r}, "
-            f"dilation {s['dilation_rate']}, cell ({self.row.value}, {self.column.value}))"
+            f"dilation {s['dilation_rate']}, "
+            f"cell ({self.row_slider.value}, {self.column_slider.value}))"
         )
 
     # ------------------------------------------------------------------ state
     @property
     def settings(self):
-        """The current settings as keyword arguments of ``vz.conv_output_size``."""
-        pooling = self.layer.value != "Conv2D"
+        """The current settings as keyword arguments of ``vz.conv_output_size``
+        (``dilation_rate`` is 1 for pooling layers)."""
+        pooling = self.layer_buttons.value != "Conv2D"
         return dict(
-            input_size=self.input_size.value,
-            kernel_size=self.kernel_size.value,
-            strides=self.strides.value,
-            padding=self.padding.value,
-            dilation_rate=1 if pooling else self.dilation_rate.value,
+            input_size=self.input_size_slider.value,
+            kernel_size=self.kernel_size_slider.value,
+            strides=self.strides_slider.value,
+            padding=self.padding_buttons.value,
+            dilation_rate=1 if pooling else self.dilation_rate_slider.value,
         )
 
     def update(self):
-        """Recompute everything from the controls and redraw (called on every change)."""
-        self.dilation_rate.disabled = self.layer.value != "Conv2D"
+        """Recompute everything from the controls and redraw (called on every change).
+
+        Impossible settings do not raise: :attr:`error` says why, and the diagram and
+        :attr:`info_html` show it until the settings are possible again.
+        """
+        self.dilation_rate_slider.disabled = self.layer_buttons.value != "Conv2D"
         settings = self.settings
         try:
             out = conv_output_size(**settings)  # int settings: messages read like the controls
@@ -208,22 +256,19 @@ class PaddingStrideExplorer(widgets.VBox):
         self.error = None
         # keep the highlighted cell (clipped to the new output), even if it was moved
         # while the settings were impossible
-        position = (min(self.row.value, out - 1), min(self.column.value, out - 1))
-        self.display_.update(**settings, position=position)
+        row, column = self.row_slider.value, self.column_slider.value
+        self.display_.update(**settings, position=(min(row, out - 1), min(column, out - 1)))
         self._sync_position_sliders()
-        self.info.value = _info_html(self.display_)
+        self.info_html.value = _info_html(self.display_)
         self._render()
         self._update_keras()
-
-    def _position(self):
-        return (self.row.value, self.column.value)
 
     def _sync_position_sliders(self):
         """Fit the row/column sliders to the new output size without a second redraw."""
         self._syncing = True
         try:
             for control, size, value in zip(
-                (self.row, self.column),
+                (self.row_slider, self.column_slider),
                 self.display_.output_size_,
                 self.display_.position_,
                 strict=True,
@@ -233,65 +278,81 @@ class PaddingStrideExplorer(widgets.VBox):
         finally:
             self._syncing = False
 
+    # ------------------------------------------------------------------ events
+    def _guarded(self, action):
+        """Run ``action``; a failure becomes words in the widget, never a traceback."""
+        try:
+            action()
+        except Exception as exc:  # shown to the learner, widget lives on
+            message = f"{type(exc).__name__}: {exc}"
+            try:
+                self._show_error(message, heading="Could not draw these settings")
+            except Exception:  # even the message failed: the text alone
+                self.error = message
+                self.info_html.value = f"<div>{html.escape(message)}</div>"
+
     def _on_settings(self, change):
-        self.update()
+        self._guarded(self.update)
 
     def _on_position(self, change):
-        if self._syncing or self.error:
-            return
-        self.display_.update(position=self._position())
-        self.info.value = _info_html(self.display_)  # it names the cells this window reads
+        if not self._syncing and self.error is None:
+            self._guarded(self._move_position)
+
+    def _move_position(self):
+        self.display_.update(position=(self.row_slider.value, self.column_slider.value))
+        self.info_html.value = _info_html(self.display_)  # it names the cells this window reads
         self._render()
 
     def _on_keras_toggle(self, change):
-        if self.error is None:
-            self._update_keras()
+        self._guarded(self._update_keras)
 
-    def _show_error(self, message):
+    def _show_error(self, message, heading="Impossible settings"):
         self.error = message
-        self.display_.show_message("Impossible settings:\n" + textwrap.fill(message, 60))
-        self.info.value = (
-            '<div style="color:#b2182b;max-width:420px"><b>Impossible settings.</b><br>'
+        self.display_.show_message(f"{heading}:\n" + textwrap.fill(message, 60))
+        self.info_html.value = (
+            f'<div style="color:#b2182b;max-width:420px"><b>{heading}.</b><br>'
             f"{html.escape(message)}</div>"
         )
         self._render()
-        # Let Keras confirm for convolutions. Never for pooling: a pooling window larger
-        # than its input crashes TensorFlow's CPU kernel (floating point exception).
-        if self.layer.value == "Conv2D":
-            self._update_keras()
-        else:
-            self.keras_info.value = ""
+        self._update_keras()  # Keras refuses too (its answer says so)
 
     def _render(self):
-        self.image.value = render_png(self.figure)
+        self.picture.value = render_png(self.figure)
 
     # ------------------------------------------------------------------ Keras
     def _update_keras(self):
-        if not self.check_with_keras.value:
-            self.keras_info.value = ""
+        if not self.keras_checkbox.value:
+            self.keras_html.value = ""
             return
-        key = (self.layer.value, *self.settings.values())
-        if key not in self._keras_cache:
-            self._keras_cache[key] = _keras_shape(self.layer.value, **self.settings)
-        shape, call = self._keras_cache[key]
-        if isinstance(shape, str):  # Keras refused
-            agrees = "and so does the formula" if self.error else "but the formula did not!"
-            verdict = (
-                f'<br><span style="color:#b2182b">refuses: {html.escape(shape)}</span> ({agrees})'
+        try:  # imported here: the diagram path never loads TensorFlow
+            from vizcnn.inspection.keras_check import keras_output_shape
+
+            answer = keras_output_shape(self.layer_buttons.value, **self.settings)
+        except Exception as exc:  # e.g. TensorFlow missing: say so
+            self.keras_html.value = (
+                '<div style="max-width:460px"><b>A real Keras layer</b><br>could not be asked: '
+                f"{html.escape(f'{type(exc).__name__}: {exc}')}</div>"
             )
+            return
+        if answer.error is not None:
+            agrees = "and so does the formula" if self.error else "but the formula did not!"
             shape = "an error"
-        elif self.error:
-            verdict = '<span style="color:#b2182b">✗ but the formula said impossible</span>'
-        elif tuple(shape) == (1, *self.display_.output_size_, 1):
-            verdict = '<span style="color:#1b7837">✓ the same as the formula</span>'
+            verdict = (
+                f'<br><span style="color:#b2182b">refuses: {html.escape(answer.error)}</span> '
+                f"({agrees})"
+            )
         else:
-            verdict = '<span style="color:#b2182b">✗ differs from the formula</span>'
-        n = self.settings["input_size"]
-        self.keras_info.value = (
+            shape = str(answer.shape)
+            if self.error:
+                verdict = '<span style="color:#b2182b">✗ but the formula said impossible</span>'
+            elif answer.shape == (1, *self.display_.output_size_, 1):
+                verdict = '<span style="color:#1b7837">✓ the same as the formula</span>'
+            else:
+                verdict = '<span style="color:#b2182b">✗ differs from the formula</span>'
+        self.keras_html.value = (
             '<div style="max-width:460px"><b>A real Keras layer</b><br>'
-            f"<code>{html.escape(call)}</code><br>"
-            f"on a <code>(1, {n}, {n}, 1)</code> batch returns <code>{shape}</code> {verdict}"
-            "</div>"
+            f"<code>{html.escape(answer.call)}</code><br>"
+            f"returns <code>{shape}</code> {verdict}</div>"
         )
 
 
@@ -311,33 +372,6 @@ def _legend_html():
         'vertical-align:middle;border:1px solid #8c8c8c;background:{}"></span>{}'
     )
     return "<div>" + "".join(swatch.format(COLORS[key], text) for key, text in entries) + "</div>"
-
-
-def _keras_shape(layer, *, input_size, kernel_size, strides, padding, dilation_rate):
-    """Shape a real Keras layer returns on a zero batch (TensorFlow imported here)."""
-    import numpy as np
-
-    from vizcnn._tf import keras as _keras
-
-    keras = _keras()
-    if layer == "Conv2D":
-        call = (
-            f"keras.layers.Conv2D(1, {kernel_size}, strides={strides}, "
-            f"padding={padding!r}, dilation_rate={dilation_rate})"
-        )
-    else:
-        call = f"keras.layers.{layer}({kernel_size}, strides={strides}, padding={padding!r})"
-    try:  # Keras refuses some settings already when the layer is made
-        if layer == "Conv2D":
-            made = keras.layers.Conv2D(
-                1, kernel_size, strides=strides, padding=padding, dilation_rate=dilation_rate
-            )
-        else:
-            made = getattr(keras.layers, layer)(kernel_size, strides=strides, padding=padding)
-        shape = tuple(made(np.zeros((1, input_size, input_size, 1), "float32")).shape)
-    except Exception as exc:  # shown to the learner, not raised
-        return str(exc).splitlines()[0], call
-    return shape, call
 
 
 def _info_html(d):

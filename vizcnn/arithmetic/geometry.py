@@ -1,6 +1,6 @@
 """Convolution and pooling arithmetic: output sizes and TensorFlow's ``same`` padding.
 
-Pure Python (no TensorFlow, no NumPy needed): these functions say *before* running a
+Pure Python and NumPy (no TensorFlow): these functions say *before* running a
 layer what shape ``keras.layers.Conv2D``, ``MaxPool2D`` and ``AveragePooling2D`` will
 return, and how ``padding="same"`` splits its zeros.
 
@@ -21,11 +21,16 @@ Conventions (all TensorFlow's, checked against Keras in ``tests/test_arithmetic.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
+
+import numpy as np
+
+from vizcnn.validation import check_one_of, check_positive_int
 
 __all__ = [
     "AxisGeometry",
+    "axis_window",
+    "explicit_padding",
     "conv_geometry",
     "conv_output_size",
     "dropped_cells",
@@ -138,57 +143,137 @@ def dropped_cells(input_size, kernel_size, *, strides=1, padding="valid", dilati
 
 @dataclass(frozen=True)
 class AxisGeometry:
-    """Everything about one spatial axis of a convolution or pooling window.
+    """Everything about one spatial axis of a window: convolution, pooling, padding, cropping.
 
     Coordinates are input coordinates: ``0 .. input_size - 1`` are real cells, negative
-    ones and those ``>= input_size`` are padding.
+    ones and those ``>= input_size`` are padding. This one class serves the output-size
+    arithmetic, the diagrams and the receptive-field recurrences
+    (:mod:`vizcnn.arithmetic.fields`); ``ZeroPadding2D`` is a kernel of 1 with
+    ``padding="explicit"`` and ``Cropping2D`` the same with negative padding.
 
     Attributes
     ----------
-    input_size, kernel_size, strides, dilation_rate : int
+    input_size : int or None
+        Cells along this axis (``None``: not fixed by the model).
+    kernel_size, strides, dilation_rate : int
         The settings (``strides`` already resolved from ``None``).
     padding : str
-        ``"valid"`` or ``"same"``.
-    pad_before, pad_after : int
-        Padding cells before (top / left) and after (bottom / right).
-    output_size : int
-        Number of output cells.
+        ``"valid"``, ``"same"`` or ``"explicit"``.
+    pad_before, pad_after : int or None
+        Padding cells before (top / left) and after (bottom / right); negative for
+        cropping; ``None`` when they depend on an unknown input size (``same``, stride > 1).
+    output_size : int or None
+        Number of output cells (``None`` when the input size is unknown).
     span : int
         Input cells covered by one dilated window: ``dilation_rate * (kernel_size - 1) + 1``.
-    dropped : int
+    dropped : int or None
         Trailing real input cells that no window covers.
     """
 
-    input_size: int
+    input_size: int | None
     kernel_size: int
     strides: int
     padding: str
     dilation_rate: int
-    pad_before: int
-    pad_after: int
-    output_size: int
-    span: int
-    dropped: int
+    pad_before: int | None
+    pad_after: int | None
+    output_size: int | None
+    dropped: int | None
+
+    @property
+    def span(self) -> int:
+        return self.dilation_rate * (self.kernel_size - 1) + 1
 
     def window_start(self, index):
         """Input coordinate of the first tap of output cell ``index``."""
-        if not 0 <= index < self.output_size:
-            raise ValueError(
-                f"position must be in 0..{self.output_size - 1} on this axis, got {index}"
-            )
-        return index * self.strides - self.pad_before
+        return int(self.tap_coordinates([index])[0, 0])
 
     def taps(self, index):
         """Input coordinates read by output cell ``index`` (padding ones included)."""
-        start = self.window_start(index)
-        return tuple(start + t * self.dilation_rate for t in range(self.kernel_size))
+        return tuple(int(t) for t in self.tap_coordinates([index])[0])
+
+    def tap_coordinates(self, indices) -> np.ndarray:
+        """Input coordinates of every tap of the output cells ``indices``: shape
+        ``(len(indices), kernel_size)``, padding coordinates included."""
+        if self.pad_before is None:
+            raise ValueError(
+                "where the windows start depends on the input size (same padding with "
+                "strides > 1); give the input size"
+            )
+        indices = np.asarray(indices, dtype=int).reshape(-1)
+        if self.output_size is not None and indices.size:
+            bad = indices[(indices < 0) | (indices >= self.output_size)]
+            if bad.size:
+                raise ValueError(
+                    f"position must be in 0..{self.output_size - 1} on this axis, got {bad[0]}"
+                )
+        taps = np.arange(self.kernel_size) * self.dilation_rate
+        return indices[:, None] * self.strides - self.pad_before + taps[None, :]
+
+    def inputs_read(self, needed) -> np.ndarray:
+        """Which real input cells the ``needed`` output cells read (padding excluded).
+
+        Parameters
+        ----------
+        needed : array-like of bool, shape (output_size,)
+
+        Returns
+        -------
+        np.ndarray of bool, shape (input_size,)
+        """
+        if self.input_size is None:
+            raise ValueError("the exact field needs the input size; pass input_size=")
+        taps = self.tap_coordinates(np.flatnonzero(needed)).ravel()
+        read = np.zeros(self.input_size, dtype=bool)
+        read[taps[(taps >= 0) & (taps < self.input_size)]] = True
+        return read
 
     def read_cells(self):
         """Real input coordinates read by at least one tap of some window."""
-        read = set()
-        for index in range(self.output_size):
-            read.update(c for c in self.taps(index) if 0 <= c < self.input_size)
-        return sorted(read)
+        return [int(c) for c in np.flatnonzero(self.inputs_read(np.ones(self.output_size, bool)))]
+
+
+def axis_window(input_size, kernel_size, *, strides, padding, dilation_rate=1) -> AxisGeometry:
+    """The geometry of a convolution or pooling layer along one axis, input size optional.
+
+    With ``input_size=None`` the output size is unknown; so is the ``same`` padding split
+    when ``strides > 1`` (``pad_before``/``pad_after`` are ``None`` then, never guessed).
+    """
+    padding = check_one_of(padding, "padding", PADDINGS, ignore_case=True)
+    if input_size is not None:
+        return conv_geometry(
+            input_size, kernel_size, strides=strides, padding=padding, dilation_rate=dilation_rate
+        )[0]
+    kernel_size, strides, dilation_rate = (
+        check_positive_int(v, n)
+        for v, n in (
+            (kernel_size, "kernel_size"),
+            (strides, "strides"),
+            (dilation_rate, "dilation_rate"),
+        )
+    )
+    span = dilation_rate * (kernel_size - 1) + 1
+    if padding == "valid":
+        before = after = 0
+    elif strides == 1:
+        # With stride 1 TensorFlow's split does not depend on the input size (always
+        # span - 1 zeros), so any stand-in size gives the right answer.
+        stand_in = conv_geometry(span, kernel_size, padding="same", dilation_rate=dilation_rate)
+        before, after = stand_in[0].pad_before, stand_in[0].pad_after
+    else:
+        before = after = None
+    return AxisGeometry(
+        None, kernel_size, strides, padding, dilation_rate, before, after, None, None
+    )
+
+
+def explicit_padding(input_size, before: int, after: int) -> AxisGeometry:
+    """``ZeroPadding2D`` (positive ``before``/``after``) or ``Cropping2D`` (negative) on
+    one axis: a window of one cell."""
+    out = None if input_size is None else input_size + before + after
+    if out is not None and out < 1:
+        raise ValueError(f"cropping removes all {input_size} cells of an axis")
+    return AxisGeometry(input_size, 1, 1, "explicit", 1, before, after, out, 0)
 
 
 class _Axes(list):
@@ -198,24 +283,15 @@ class _Axes(list):
 def conv_geometry(input_size, kernel_size, *, strides=1, padding="valid", dilation_rate=1):
     """The full per-axis geometry (padding, output size, window taps) of a layer.
 
-    Parameters
-    ----------
-    input_size, kernel_size, strides, padding, dilation_rate
-        As in :func:`conv_output_size`.
-
-    Returns
-    -------
-    list of AxisGeometry
-        One entry per spatial axis (one entry for ``int`` arguments).
+    Takes the arguments of :func:`conv_output_size` and returns a list of
+    :class:`AxisGeometry`, one entry per spatial axis (one entry for ``int`` arguments).
     """
     return list(_axes(input_size, kernel_size, strides, padding, dilation_rate))
 
 
 def _axes(input_size, kernel_size, strides, padding, dilation_rate):
     """Validate the arguments and compute the geometry of every axis."""
-    if not isinstance(padding, str) or padding.lower() not in PADDINGS:
-        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
-    padding = padding.lower()
+    padding = check_one_of(padding, "padding", PADDINGS, ignore_case=True)
     args = {
         "input_size": input_size,
         "kernel_size": kernel_size,
@@ -229,7 +305,8 @@ def _axes(input_size, kernel_size, strides, padding, dilation_rate):
     is_tuple = bool(lengths)
     n_axes = lengths.pop() if lengths else 1
     if n_axes == 0:
-        raise ValueError("tuple arguments need at least one axis, got empty tuples")
+        empty = ", ".join(k for k, v in args.items() if isinstance(v, (tuple, list)))
+        raise ValueError(f"{empty}: tuple arguments need at least one axis, got empty tuples")
     per_axis = {name: _per_axis(name, value, n_axes) for name, value in args.items()}
     # Keras' convolution layers refuse this pair (on any axes), so we do too.
     if max(per_axis["strides"]) > 1 and max(per_axis["dilation_rate"]) > 1:
@@ -263,17 +340,12 @@ def _axis(n, k, s, d, padding, *, axis):
         before, after = total // 2, total - total // 2
     last_read = (out - 1) * s - before + span  # one past the last window's last cell
     dropped = max(n - last_read, 0)
-    return AxisGeometry(n, k, s, padding, d, before, after, out, span, dropped)
+    return AxisGeometry(n, k, s, padding, d, before, after, out, dropped)
 
 
 def _per_axis(name, value, n_axes):
     values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * n_axes
-    for v in values:
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-            raise ValueError(f"{name} must be a positive integer (or a tuple of them), got {v!r}")
-        if v < 1:
-            raise ValueError(f"{name} must be at least 1, got {v!r}")
-    return tuple(int(v) for v in values)
+    return tuple(check_positive_int(v, name) for v in values)
 
 
 def _unpack(values, scalar):

@@ -18,39 +18,32 @@ maps a field like this (``span = dilation * (kernel - 1) + 1``)::
     jump  = jump_in * strides
     start = start_in + ((span - 1) / 2 - pad_before) * jump_in
 
-``padding="same"`` is resolved with :func:`vizcnn.arithmetic.conv_geometry` (TensorFlow's
-split, the extra zero *after*); with ``strides > 1`` it depends on the input size, so when
-that size is unknown ``start`` is ``None`` instead of a guess. Merges (``Add``,
-``Concatenate``) take the union of their inputs' fields.
+Every step is an :class:`~vizcnn.arithmetic.geometry.AxisGeometry`, with ``padding="same"``
+resolved as TensorFlow does (the extra zero *after*); with ``strides > 1`` that split
+depends on the input size, so when the size is unknown ``start`` is ``None``, not a guess.
+Merges (``Add``, ``Concatenate``) take the union of their inputs' fields.
 
 The formulas above describe an infinite grid. Near the border a layer may drop rows
 (``valid`` padding with a stride that does not fit, ``Cropping2D``) and a later layer pad
 them back with zeros, so the *theoretical* box clipped to the image can hold pixels no path
-reaches. :func:`window_inputs` walks one unit back through the real grids instead and
-gives the exact pixels, one axis at a time.
+reaches. The graph walk traces one unit back through the real grids instead and
+gives the exact pixels, one axis at a time (:meth:`AxisGeometry.inputs_read`).
 """
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from vizcnn.arithmetic import conv_geometry
+from vizcnn.arithmetic.geometry import AxisGeometry
+from vizcnn.validation import check_position
 
 __all__ = [
     "AxisField",
     "ReceptiveField",
-    "Window",
     "apply_window",
-    "check_position",
-    "conv_window",
     "input_axis",
-    "pad_window",
     "union_axes",
-    "window_inputs",
 ]
 
 
@@ -78,91 +71,19 @@ class AxisField:
     grid: int | None
 
 
-@dataclass(frozen=True)
-class Window:
-    """A convolution, pooling, padding or cropping step along one axis.
-
-    ``pad_before`` is ``None`` when it cannot be known (``same`` padding, ``strides > 1``,
-    unknown input size). Cropping is a negative ``pad_before``/``pad_after``.
-    """
-
-    kernel_size: int
-    strides: int
-    dilation_rate: int
-    pad_before: int | None
-    pad_after: int | None
-    input_grid: int | None
-    output_grid: int | None
-
-    @property
-    def span(self) -> int:
-        return self.dilation_rate * (self.kernel_size - 1) + 1
-
-
 def input_axis(grid: int | None) -> AxisField:
     """The field of the input pixels themselves: size 1, jump 1, pixel ``i`` at ``i``."""
     return AxisField(size=1, jump=1, start=0, grid=grid)
 
 
-def conv_window(
-    grid: int | None, kernel_size: int, *, strides: int, padding: str, dilation_rate: int = 1
-) -> Window:
-    """The :class:`Window` of a Keras convolution or pooling layer along one axis.
-
-    Parameters
-    ----------
-    grid : int or None
-        Input size along this axis (``None``: unknown).
-    kernel_size, strides, dilation_rate : int
-        The layer's settings along this axis (``pool_size`` for pooling).
-    padding : {"valid", "same"}
-        The layer's padding.
-    """
-    padding = padding.lower()
-    if grid is not None:
-        geometry = conv_geometry(
-            grid, kernel_size, strides=strides, padding=padding, dilation_rate=dilation_rate
-        )[0]
-        return Window(
-            kernel_size,
-            strides,
-            dilation_rate,
-            geometry.pad_before,
-            geometry.pad_after,
-            grid,
-            geometry.output_size,
-        )
-    if padding == "valid":
-        before = after = 0
-    elif strides == 1:
-        # With stride 1 TensorFlow's split does not depend on the input size (always
-        # span - 1 zeros), so any stand-in size gives the right answer.
-        span = dilation_rate * (kernel_size - 1) + 1
-        geometry = conv_geometry(
-            span, kernel_size, strides=1, padding="same", dilation_rate=dilation_rate
-        )[0]
-        before, after = geometry.pad_before, geometry.pad_after
-    else:
-        before = after = None
-    return Window(kernel_size, strides, dilation_rate, before, after, None, None)
-
-
-def pad_window(grid: int | None, before: int, after: int) -> Window:
-    """``ZeroPadding2D`` (positive) or ``Cropping2D`` (negative) along one axis."""
-    out = None if grid is None else grid + before + after
-    if out is not None and out < 1:
-        raise ValueError(f"cropping removes all {grid} cells of an axis")
-    return Window(1, 1, 1, before, after, grid, out)
-
-
-def apply_window(axis: AxisField, window: Window) -> AxisField:
+def apply_window(axis: AxisField, window: AxisGeometry) -> AxisField:
     """The field after ``window`` (one axis), from the field ``axis`` of its input."""
     size = None if axis.size is None else axis.size + (window.span - 1) * axis.jump
     if axis.start is None or window.pad_before is None:
         start = None
     else:
         start = _tidy(axis.start + ((window.span - 1) / 2 - window.pad_before) * axis.jump)
-    return AxisField(size, axis.jump * window.strides, start, window.output_grid)
+    return AxisField(size, axis.jump * window.strides, start, window.output_size)
 
 
 def union_axes(axes: list[AxisField], *, what: str = "merge") -> AxisField:
@@ -192,35 +113,6 @@ def union_axes(axes: list[AxisField], *, what: str = "merge") -> AxisField:
     lo = min(a.start - (a.size - 1) / 2 for a in axes)
     hi = max(a.start + (a.size - 1) / 2 for a in axes)
     return AxisField(int(round(hi - lo)) + 1, axes[0].jump, _tidy((lo + hi) / 2), grid)
-
-
-def window_inputs(window: Window, needed: np.ndarray) -> np.ndarray:
-    """Which input cells the needed output cells read (exact, padding excluded).
-
-    Parameters
-    ----------
-    window : Window
-        The step, with known ``pad_before`` and ``input_grid``.
-    needed : np.ndarray of bool, shape (output_grid,)
-        The output cells whose inputs we want.
-
-    Returns
-    -------
-    np.ndarray of bool, shape (input_grid,)
-        ``True`` where some tap of a needed output cell lands on a real input cell.
-    """
-    if window.pad_before is None or window.input_grid is None:
-        raise ValueError("the exact field needs the input size; pass input_size=")
-    units = np.flatnonzero(needed)
-    taps = (
-        units[:, None] * window.strides
-        - window.pad_before
-        + np.arange(window.kernel_size)[None, :] * window.dilation_rate
-    ).ravel()
-    taps = taps[(taps >= 0) & (taps < window.input_grid)]
-    out = np.zeros(window.input_grid, dtype=bool)
-    out[taps] = True
-    return out
 
 
 def _tidy(value: float) -> float | int:
@@ -273,10 +165,6 @@ class ReceptiveField:
                     f"(it has no grid), got {position!r}"
                 )
             return None
-        if position is None:
-            if None in self.grid:
-                raise ValueError("the layer's grid size is unknown: give position=(i, j)")
-            return tuple(n // 2 for n in self.grid)
         return check_position(position, self.grid)
 
     def center(self, position=None) -> tuple:
@@ -327,24 +215,6 @@ class ReceptiveField:
         if self._locate is None:  # built by hand: no graph to walk, clip the box instead
             return _clip(self.box(position), self.input_size)
         return self._locate(position)
-
-
-def check_position(position, grid) -> tuple:
-    """``position`` as a tuple of two ints inside ``grid``, or a clear error."""
-    if (
-        not isinstance(position, (tuple, list, np.ndarray))
-        or len(position) != 2
-        or not all(isinstance(p, numbers.Integral) and not isinstance(p, bool) for p in position)
-    ):
-        raise TypeError(f"position must be a pair of ints (i, j), got {position!r}")
-    position = tuple(int(p) for p in position)
-    for axis, (p, n) in enumerate(zip(position, grid, strict=True)):
-        if n is not None and not 0 <= p < n:
-            raise ValueError(
-                f"position {position} is outside the layer's {grid[0]}x{grid[1]} grid "
-                f"(axis {axis} must be in 0..{n - 1})"
-            )
-    return position
 
 
 def _clip(box, input_size):

@@ -44,13 +44,17 @@ _LAZY = {
 }
 _SUBMODULES = (
     "arithmetic",
+    "backend",
     "data",
     "display",
     "inspection",
     "layers",
+    "lesson",
     "models",
+    "prediction",
     "style",
     "training",
+    "validation",
     "widgets",
 )
 

@@ -20,16 +20,34 @@ from pathlib import Path
 
 import numpy as np
 
+# Predictions live in vizcnn.prediction; lessons reach them as training.predict_classes etc.
+from vizcnn.prediction import FlipChoice, choose_flip_average, predict_classes, predict_proba
 from vizcnn.validation import (
     check_bool,
     check_int,
-    check_labels,
     check_model,
     check_number,
     check_one_of,
-    check_pixels,
     check_positive_int,
+    check_xy,
 )
+
+__all__ = [
+    "BOOK_RECIPE",
+    "CNN_RECIPE",
+    "RESNET_RECIPE",
+    "FlipChoice",
+    "Recipe",
+    "TrainingResult",
+    "augment_batch",
+    "choose_flip_average",
+    "compile_for",
+    "is_quick",
+    "one_cycle",
+    "predict_classes",
+    "predict_proba",
+    "train",
+]
 
 # Quick mode: this many training / validation images, epochs, and at most this batch size
 # (small batches: a few hundred steps, enough for batch-normalised nets to settle).
@@ -339,9 +357,9 @@ def train(model, recipe: Recipe, train, valid=None, *, quick=None, seed=42, verb
     quick = is_quick() if quick is None else check_bool(quick, "quick")
     seed = None if seed is None else check_int(seed, "seed")
     verbose = check_int(verbose, "verbose", minimum=0, maximum=2)
-    X, y = _check_pair(train, "train")
+    X, y = check_xy(train, "train")
     if valid is not None:
-        valid = _check_pair(valid, "valid")
+        valid = check_xy(valid, "valid")
     epochs, budget = recipe.epochs, None if recipe.minutes is None else 60 * recipe.minutes
     if quick:
         X, y = X[:QUICK_TRAIN], y[:QUICK_TRAIN]
@@ -373,96 +391,4 @@ def train(model, recipe: Recipe, train, valid=None, *, quick=None, seed=42, verb
         train_size=len(X),
         quick=quick,
         params=int(model.count_params()),
-    )
-
-
-def _check_pair(pair, name):
-    """``(X, y)``: images and as many integer labels (checked as ``make_dataset`` does)."""
-    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-        raise TypeError(f"{name} must be a pair (X, y) of images and labels, got {pair!r:.60}")
-    X = check_pixels(pair[0], f"{name}[0]")
-    try:
-        y = check_labels(pair[1], len(X), f"{name}[1]")
-    except ValueError as exc:
-        raise ValueError(f"{name}: images and labels differ in length or shape: {exc}") from None
-    return X, y
-
-
-def predict_proba(model, X, *, batch_size: int = 256) -> np.ndarray:
-    """Class probabilities for images ``X`` (uint8 ``(N, 28, 28)`` or floats ``(N, H, W, C)``).
-
-    Runs ``predict_on_batch`` chunk by chunk: ``model.predict`` on NumPy input builds a
-    ``tf.data`` pipeline whose start-up prints a TensorFlow C++ warning into notebooks.
-    """
-    from vizcnn.data import scale_images
-
-    check_model(model)
-    batch_size = check_positive_int(batch_size, "batch_size")
-    x = scale_images(X)
-    chunks = [model.predict_on_batch(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
-    return np.concatenate([np.asarray(c, dtype="float32") for c in chunks])
-
-
-def predict_classes(model, X, *, batch_size: int = 256, flip_average: bool = False):
-    """Predicted class of each image (see :func:`predict_proba` for ``X``).
-
-    ``flip_average=True`` averages the probabilities for each image and its mirror image
-    (test-time augmentation).
-    """
-    flip_average = check_bool(flip_average, "flip_average")
-    proba = predict_proba(model, X, batch_size=batch_size)
-    if flip_average:
-        proba = proba + predict_proba(model, _mirror_images(X), batch_size=batch_size)
-    return np.argmax(proba, axis=-1)
-
-
-def _mirror_images(X):
-    """Images flipped left to right (axis 2 is the width for ``(N, H, W)`` and ``(N, H, W, C)``)."""
-    return np.asarray(X)[:, :, ::-1]
-
-
-@dataclasses.dataclass(frozen=True)
-class FlipChoice:
-    """Validation accuracy with and without mirror averaging (see :func:`choose_flip_average`).
-
-    Attributes
-    ----------
-    plain : float
-        One prediction per image.
-    averaged : float
-        Each image's probabilities averaged with its mirror image's.
-    """
-
-    plain: float
-    averaged: float
-
-    @property
-    def flip_average(self) -> bool:
-        """Use mirror averaging on the test set: it did better on validation."""
-        return self.averaged > self.plain
-
-
-def choose_flip_average(model, valid, *, batch_size: int = 256) -> FlipChoice:
-    """Decide on the *validation* set whether to average predictions over mirror images.
-
-    Test-time augmentation is a choice like any other, so it is made on validation data;
-    the test set then gets the chosen method, once.
-
-    Parameters
-    ----------
-    model : keras.Model
-    valid : (X, y)
-        Validation images (see :func:`predict_proba`) and labels.
-
-    Returns
-    -------
-    FlipChoice
-    """
-    X, y = _check_pair(valid, "valid")
-    # one pass over the images and one over their mirrors serve both answers
-    proba = predict_proba(model, X, batch_size=batch_size)
-    averaged = proba + predict_proba(model, _mirror_images(X), batch_size=batch_size)
-    return FlipChoice(
-        plain=float(np.mean(np.argmax(proba, axis=-1) == y)),
-        averaged=float(np.mean(np.argmax(averaged, axis=-1) == y)),
     )

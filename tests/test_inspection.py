@@ -113,3 +113,50 @@ def test_filters_argument_errors(tiny_cnn):
         vz.filters(tiny_cnn.get_layer("conv1"), "conv1")
     with pytest.raises(TypeError, match="layer_or_model must be"):
         vz.filters(np.zeros(3))
+
+
+def test_outer_inner_keys_work_as_layer_everywhere(keras, batch):
+    """Where a nested layer's name repeats, receptive_fields keys it "outer/inner"; that
+    key is a valid ``layer=`` for every function that takes a layer."""
+
+    def block(name):
+        return keras.Sequential(
+            [keras.Input((8, 8, 3)), keras.layers.Conv2D(3, 3, padding="same", name="conv")],
+            name=name,
+        )
+
+    keras.utils.set_random_seed(2)
+    inputs = keras.Input((8, 8, 3))
+    outputs = block("second")(block("first")(inputs))
+    model = keras.Model(inputs, outputs, name="twice")
+    keys = list(vz.receptive_fields(model))
+    assert "first/conv" in keys and "second/conv" in keys
+    second = model.get_layer("second").get_layer("conv")
+    assert vz.validation.find_layer(model, "second/conv")[-1] is second
+    np.testing.assert_allclose(
+        vz.feature_maps(model, batch, "second/conv"), vz.feature_maps(model, batch, second)
+    )
+    np.testing.assert_array_equal(vz.filters(model, "second/conv"), vz.filters(second))
+    assert vz.empirical_receptive_field(model, "second/conv").sum() == 25  # two 3x3: 5x5
+    assert vz.empirical_receptive_field(model, "first/conv").sum() == 9
+    np.testing.assert_allclose(
+        vz.effective_receptive_field(model, batch, "second/conv"),
+        vz.effective_receptive_field(model, batch, second),
+    )
+    display = vz.FeatureMapDisplay.from_model(model, batch, layer="second/conv")
+    assert display.layer_name == "conv"
+    field = vz.ReceptiveFieldDisplay.from_model(model, batch[0], layer="second/conv")
+    assert field.field.size == (5, 5)
+
+
+def test_a_name_used_twice_is_an_error_naming_the_paths(keras):
+    def block(name):
+        return keras.Sequential(
+            [keras.Input((8, 8, 3)), keras.layers.Conv2D(3, 3, padding="same", name="conv")],
+            name=name,
+        )
+
+    inputs = keras.Input((8, 8, 3))
+    model = keras.Model(inputs, block("b")(block("a")(inputs)))
+    with pytest.raises(ValueError, match="names 2 layers .* a/conv, b/conv"):
+        vz.validation.find_layer(model, "conv")

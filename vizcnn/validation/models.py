@@ -65,13 +65,20 @@ def find_layer(model, layer, *, name: str = "layer"):
     check_model(model)
     paths = list(iter_layers(model))
     if isinstance(layer, str):
-        for path, candidate in paths:
-            if candidate.name == layer:
+        # the path key first ("conv" is the top-level conv, "block/conv" the nested one:
+        # the keys receptive_fields returns), then the bare name if it is unique
+        for path, _ in paths:
+            if "/".join(p.name for p in path) == layer:
                 return path
-        if "/" in layer:
-            for path, _ in paths:
-                if "/".join(p.name for p in path) == layer:
-                    return path
+        named = [path for path, candidate in paths if candidate.name == layer]
+        if len(named) > 1:  # one name, several nested layers: say which
+            keys = ", ".join("/".join(p.name for p in path) for path in named)
+            raise ValueError(
+                f"{name}={layer!r} names {len(named)} layers of model {model.name!r}; "
+                f"pick one by its path: {keys}"
+            )
+        if named:
+            return named[0]
         names = [candidate.name for _, candidate in paths]
         close = difflib.get_close_matches(layer, names, n=5, cutoff=0.4) or names[:10]
         raise ValueError(

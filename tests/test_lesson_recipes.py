@@ -34,7 +34,8 @@ def _code(notebook):
     [("cnn", "04_cnn.ipynb", "CNN_RECIPE"), ("resnet", "05_resnet.ipynb", "RESNET_RECIPE")],
 )
 def test_lesson_and_benchmark_share_one_recipe(run, notebook, recipe):
-    _factory, benchmark_recipe, _fast = _benchmark_runs()[run]
+    _factory, model_kwargs, benchmark_recipe, _fast = _benchmark_runs()[run]
+    assert model_kwargs is training.LESSON_MODELS[run]
     assert benchmark_recipe is getattr(training, recipe)
     code = _code(notebook)
     assert f"recipe = training.{recipe}" in code

@@ -31,6 +31,11 @@ _LAZY = {
     "empirical_receptive_field": "vizcnn.inspection",
     "effective_receptive_field": "vizcnn.inspection",
     "ReceptiveField": "vizcnn.inspection",
+    "layer_costs": "vizcnn.inspection",
+    "forward_flops_per_image": "vizcnn.inspection",
+    "training_flops_per_image": "vizcnn.inspection",
+    # how long training will take here
+    "estimate_training_time": "vizcnn.time_estimate",
     # display
     "FilterDisplay": "vizcnn.display",
     "FeatureMapDisplay": "vizcnn.display",
@@ -52,7 +57,9 @@ _SUBMODULES = (
     "lesson",
     "models",
     "prediction",
+    "speed",
     "style",
+    "time_estimate",
     "training",
     "validation",
     "widgets",

@@ -94,3 +94,34 @@ def cpu_has_native_bf16() -> bool:
     except OSError:
         return False
     return bool(re.search(r"\b(avx512_bf16|amx_bf16)\b", flags))
+
+
+_REPORTED_CPU_FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile")
+
+
+def cpu_info() -> dict:
+    """What this CPU is, for benchmark reports: its name, the flags that matter, its cores.
+
+    Read from ``/proc/cpuinfo`` (Linux); TensorFlow is not imported.
+
+    Returns
+    -------
+    dict
+        ``"cpu"``: the ``model name`` line (``"unknown"`` where ``/proc/cpuinfo`` is missing
+        or has none); ``"flags"``: those of ``avx2``, ``fma``, ``avx512f``, ``avx512_bf16``,
+        ``amx_bf16``, ``amx_tile`` the CPU advertises, in that order (the vector and matrix
+        units a float32 or bfloat16 peak depends on); ``"cores"``: ``os.cpu_count()``.
+    """
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        text = ""
+    name = re.search(r"^model name\s*:\s*(.+?)\s*$", text, re.MULTILINE)
+    flags = re.search(r"^flags\s*:(.*)$", text, re.MULTILINE)
+    present = set(flags.group(1).split()) if flags else set()
+    return {
+        "cpu": name.group(1) if name else "unknown",
+        "flags": [flag for flag in _REPORTED_CPU_FLAGS if flag in present],
+        "cores": os.cpu_count(),
+    }

@@ -36,6 +36,7 @@ __all__ = [
     "BOOK_RECIPE",
     "CNN_RECIPE",
     "RESNET_RECIPE",
+    "LESSON_MODELS",
     "FlipChoice",
     "Recipe",
     "TrainingResult",
@@ -138,6 +139,8 @@ CNN_RECIPE = Recipe(minutes=10, epochs=50, batch_size=256, learning_rate=3e-3, m
 #: Lesson 05's recipe for the small ResNet (the benchmark's ``resnet`` run): the same with
 #: a 15-minute budget and random 1-pixel shifts.
 RESNET_RECIPE = Recipe(minutes=15, epochs=50, batch_size=256, learning_rate=3e-3, max_shift=1)
+#: The lesson models' own settings that belong to the recipe (the notes' layers unchanged).
+LESSON_MODELS = {"cnn": {}, "resnet": {}}
 
 
 def one_cycle(progress: float, *, peak: float, warmup: float) -> float:

@@ -9,6 +9,7 @@
 """
 
 from vizcnn.inspection.activations import feature_maps, filters
+from vizcnn.inspection.cost import forward_flops_per_image, layer_costs, training_flops_per_image
 from vizcnn.inspection.measured_field import effective_receptive_field, empirical_receptive_field
 from vizcnn.inspection.receptive_field import (
     ReceptiveField,
@@ -26,7 +27,10 @@ __all__ = [
     "field_of",
     "filters",
     "find_layer",
+    "forward_flops_per_image",
     "iter_layers",
+    "layer_costs",
     "receptive_field_table",
     "receptive_fields",
+    "training_flops_per_image",
 ]

@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from vizcnn.validation import check_positive_int
+
 GAP = 1  # gutter between panels, in pixels of the panels themselves
 
 
@@ -19,8 +21,7 @@ def grid_shape(n: int, ncols: int | None = None, *, aspect: float = 1.0) -> tupl
         ideal = math.sqrt(n * aspect * 2.5)
         candidates = range(max(1, math.floor(ideal) - 2), min(n, math.ceil(ideal) + 2) + 1)
         ncols = min(candidates, key=lambda c: c * math.ceil(n / c) - n + abs(c - ideal))
-    if ncols < 1:
-        raise ValueError(f"ncols must be >= 1, got {ncols}")
+    ncols = check_positive_int(ncols, "ncols")
     return math.ceil(n / ncols), ncols
 
 

@@ -94,7 +94,11 @@ def machine():
     entry = vz.backend.cpu_info()
     peaks = RESULTS.parent / "utilization.json"
     if peaks.exists():
-        entry["peak_gflops"] = json.loads(peaks.read_text()).get("peak_gflops", {})
+        measured = json.loads(peaks.read_text()).get("peaks", {})
+        entry["peak_gflops"] = {
+            dtype: {"matmul": round(p["matmul_gflops"], 1), "conv3x3": round(p["conv_gflops"], 1)}
+            for dtype, p in measured.items()
+        }
     return entry
 
 

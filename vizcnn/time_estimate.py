@@ -75,11 +75,10 @@ def estimate_training_time(
     TimeEstimate
     """
     from vizcnn.backend import cpu_info, keras
-    from vizcnn.training import Recipe, compile_for
+    from vizcnn.training import check_recipe, compile_for
 
     check_model(model)
-    if not isinstance(recipe, Recipe):
-        raise TypeError(f"recipe must be a vizcnn.training.Recipe, got {type(recipe).__name__}")
+    check_recipe(recipe)
     train_size = check_positive_int(train_size, "train_size")
     valid_size = check_int(valid_size, "valid_size", minimum=0)
     steps = check_positive_int(steps, "steps")

@@ -41,6 +41,7 @@ __all__ = [
     "Recipe",
     "TrainingResult",
     "augment_batch",
+    "check_recipe",
     "choose_flip_average",
     "compile_for",
     "is_quick",
@@ -146,6 +147,13 @@ RESNET_RECIPE = Recipe(epochs=8, batch_size=128, learning_rate=2e-3, max_shift=1
 #: run, in which the network still underfits (recipe search: validation .9025 with the
 #: notes' 0.5, .9174 with 0.2, .9229 with 0).
 LESSON_MODELS = {"cnn": {"dropout": 0.0}, "resnet": {}}
+
+
+def check_recipe(recipe) -> Recipe:
+    """``recipe`` if it is a :class:`Recipe` (its fields are checked when it is made)."""
+    if not isinstance(recipe, Recipe):
+        raise TypeError(f"recipe must be a vizcnn.training.Recipe, got {type(recipe).__name__}")
+    return recipe
 
 
 def one_cycle(progress: float, *, peak: float, warmup: float) -> float:
@@ -360,8 +368,7 @@ def train(model, recipe: Recipe, train, valid=None, *, quick=None, seed=42, verb
     TrainingResult
     """
     check_model(model)
-    if not isinstance(recipe, Recipe):
-        raise TypeError(f"recipe must be a vizcnn.training.Recipe, got {type(recipe).__name__}")
+    check_recipe(recipe)
     quick = is_quick() if quick is None else check_bool(quick, "quick")
     seed = None if seed is None else check_int(seed, "seed")
     verbose = check_int(verbose, "verbose", minimum=0, maximum=2)

@@ -140,15 +140,8 @@ def training_flops_per_image(model) -> int:
     size per layer, one for the gradient with respect to the layer's input and one for the
     gradient with respect to its weights. (The first layer needs no input gradient, so
     this slightly over-counts; the optimizer's per-weight update and all elementwise work
-    are left out, as in :func:`forward_flops_per_image`.)
-
-    Parameters
-    ----------
-    model : keras.Model
-
-    Returns
-    -------
-    int
+    are left out, as in :func:`forward_flops_per_image`.) Takes a ``keras.Model``,
+    returns an ``int``.
     """
     return 3 * forward_flops_per_image(model)
 

@@ -27,22 +27,6 @@ RESULTS = Path(__file__).resolve().parent / "results" / "recipe_search.jsonl"
 MODELS = {"cnn": "basic_cnn", "resnet": "small_resnet"}
 
 
-def machine() -> dict:
-    """CPU model and the flags that decide its speed (AVX2, AVX-512, bfloat16)."""
-    model, flags = "unknown", set()
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return {"cpu": model, "flags": []}
-    for line in text.splitlines():
-        if line.startswith("model name") and model == "unknown":
-            model = line.split(":", 1)[1].strip()
-        if line.startswith("flags"):
-            flags = set(line.split(":", 1)[1].split())
-    wanted = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile")
-    return {"cpu": model, "flags": [f for f in wanted if f in flags]}
-
-
 def run(args) -> dict:
     tf = vz.import_tensorflow()
     keras = tf.keras
@@ -81,7 +65,7 @@ def run(args) -> dict:
         "val_mirror_averaged": choice.averaged,
         "epoch_seconds": result.epoch_seconds,
         "images_per_second": result.images_per_second,
-        "machine": machine(),
+        "machine": vz.backend.cpu_info(),
         "finished": time.strftime("%Y-%m-%d %H:%M"),
     }
 

@@ -397,6 +397,13 @@ ENTRIES = [
         lambda m, v: vz.FilterDisplay(np.ones((3, 3, 2, 4))).plot(colorbar=v),
     ),
     (
+        "FilterDisplay.plot",
+        "channel",
+        "index",
+        1,
+        lambda m, v: vz.FilterDisplay(np.ones((3, 3, 2, 4))).plot(mode="grid", channel=v),
+    ),
+    (
         "ReceptiveFieldDisplay.from_model",
         "position",
         "position",

@@ -2,22 +2,73 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
 
-from vizcnn.display._grid import Mosaic, bare, grid_shape, new_axes, transparent_gutters
+from vizcnn.display._grid import GAP, Mosaic, bare, grid_shape, new_axes, transparent_gutters
 from vizcnn.style import SIGNED_CMAP
-from vizcnn.validation import check_array, check_bool, check_one_of, check_positive_int
+from vizcnn.validation import (
+    check_array,
+    check_bool,
+    check_int,
+    check_ints,
+    check_one_of,
+    check_positive_int,
+)
+
+LABEL_SPACE = 0.12  # inches above each grid panel for its filter index (6 pt text + margin)
+
+
+def _check_filter_indices(filter_indices, c_out: int) -> np.ndarray:
+    """``filter_indices`` as a 1-D int array of distinct filters in ``0..c_out - 1``."""
+    name = "filter_indices"
+    if filter_indices is None:
+        return np.arange(c_out)
+    if isinstance(filter_indices, range):
+        filter_indices = tuple(filter_indices)
+    if isinstance(filter_indices, np.ndarray) and filter_indices.ndim != 1:
+        raise ValueError(
+            f"{name} must be a 1-D sequence of filter indices, got an array of shape "
+            f"{filter_indices.shape}"
+        )
+    what = "a sequence of filter indices (ints)"
+    if not isinstance(filter_indices, (tuple, list, np.ndarray)):  # a str, a lone int, a set
+        shown = repr(filter_indices)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        raise TypeError(f"{name} must be {what}, got {type(filter_indices).__name__} {shown}")
+    if len(filter_indices) == 0:
+        raise ValueError(f"{name} must name at least one filter, got an empty sequence")
+    indices = check_ints(filter_indices, name, len(filter_indices), minimum=0, what=what)
+    for i, f in enumerate(indices):
+        if f >= c_out:
+            raise ValueError(
+                f"{name}[{i}] must be in 0..{c_out - 1} (the kernel has {c_out} filters), got {f}"
+            )
+    values, counts = np.unique(indices, return_counts=True)
+    if (counts > 1).any():
+        repeated = ", ".join(str(v) for v in values[counts > 1])
+        raise ValueError(f"{name} must not repeat a filter, but {repeated} appears more than once")
+    return np.asarray(indices, dtype=int)
 
 
 class FilterDisplay:
     """The filters of a convolution layer, drawn as one mosaic image.
 
-    A first layer over RGB input is drawn as colour patches (one per filter; grey is a
-    zero weight, and every patch shares one scale). Other kernels are drawn per input
-    channel: one row per filter, one column per input channel, on one signed colour
-    scale (red positive, blue negative).
+    Three layouts (``mode_``):
+
+    ``"rgb"``
+        A first layer over RGB input: one colour patch per filter (grey is a zero weight,
+        and every patch shares one scale), in a grid.
+    ``"grid"``
+        A first layer over grey input (one input channel): one patch per filter in a
+        near-square grid, each labelled with its filter index, on one symmetric signed
+        colour scale (red positive, blue negative, white zero) with a colour bar. For a
+        kernel with more input channels, ``mode="grid"`` draws one input channel this way.
+    ``"channels"``
+        Other kernels, per input channel: one row per filter, one column per input
+        channel, on one signed colour scale.
 
     Parameters
     ----------
@@ -32,7 +83,22 @@ class FilterDisplay:
     ax_ : matplotlib.axes.Axes
     image_ : matplotlib.image.AxesImage
         The mosaic.
-    mode_ : {"rgb", "channels"}
+    mode_ : {"rgb", "grid", "channels"}
+        The layout drawn.
+    filter_indices_ : numpy.ndarray of int
+        The filters drawn, in drawing order (original indices in the kernel).
+    mosaic_ : Mosaic
+        Where each panel sits in the image (``mosaic_.nrows`` x ``mosaic_.ncols`` panels).
+
+    Examples
+    --------
+    >>> import numpy as np, vizcnn as vz
+    >>> kernel = np.random.default_rng(0).normal(size=(7, 7, 1, 64))
+    >>> display = vz.FilterDisplay(kernel, layer_name="conv1").plot()
+    >>> display.mode_, (display.mosaic_.nrows, display.mosaic_.ncols)
+    ('grid', (8, 8))
+    >>> strongest = np.argsort(-np.abs(kernel).sum(axis=(0, 1, 2)))[:16]
+    >>> display = vz.FilterDisplay(kernel).plot(filter_indices=strongest, ncols=8)
     """
 
     def __init__(self, kernels, *, layer_name: str | None = None):
@@ -68,6 +134,8 @@ class FilterDisplay:
         ncols: int | None = None,
         cmap=SIGNED_CMAP,
         colorbar: bool = True,
+        filter_indices=None,
+        channel: int = 0,
     ):
         """Draw the filters.
 
@@ -76,37 +144,71 @@ class FilterDisplay:
         ax : matplotlib.axes.Axes, optional
             Where to draw; a new figure when None.
         max_filters : int, optional
-            Draw only the first ``max_filters`` filters (default: all).
+            Draw only the first ``max_filters`` filters (default: all), or the first
+            ``max_filters`` of ``filter_indices``.
         max_channels : int, default=8
             In ``"channels"`` mode, the first input channels to draw per filter.
-        mode : {"auto", "rgb", "channels"}
-            ``"auto"`` draws colour patches when there are 3 input channels.
+        mode : {"auto", "rgb", "grid", "channels"}
+            ``"auto"`` draws colour patches when there are 3 input channels, a grid when
+            there is 1, and one row per filter otherwise.
         ncols : int, optional
-            Patches per row in ``"rgb"`` mode.
+            Patches per row in ``"rgb"`` and ``"grid"`` mode (default: a near-square grid
+            in ``"grid"`` mode, a wide one in ``"rgb"`` mode).
         cmap : str, default="RdBu_r"
-            Signed colour map for ``"channels"`` mode.
+            Signed colour map for ``"grid"`` and ``"channels"`` mode.
         colorbar : bool, default=True
-            Add the shared colour scale (``"channels"`` mode).
+            Add the shared colour scale, labelled "weight" (``"grid"`` and ``"channels"``
+            mode).
+        filter_indices : sequence of int, optional
+            The filters to draw, in this order (for instance sorted by a score); distinct
+            indices in ``0..c_out - 1``. Panels are labelled with these original indices.
+            Default: all filters, in order.
+        channel : int, default=0
+            The input channel drawn in ``"grid"`` mode, in ``0..c_in - 1``; any other
+            value than 0 needs ``"grid"`` mode.
 
         Returns
         -------
         self
+
+        Raises
+        ------
+        TypeError
+            For an option of the wrong kind (``filter_indices`` holding floats or strings,
+            or given as a string or a single int).
+        ValueError
+            For an option out of range: ``filter_indices`` empty, repeating a filter, or
+            naming one the kernel lacks; ``channel`` outside the input channels, or not 0
+            outside ``"grid"`` mode; ``mode="rgb"`` without 3 input channels.
         """
         kh, kw, c_in, c_out = self.kernels.shape
-        n = (
-            c_out
-            if max_filters is None
-            else min(check_positive_int(max_filters, "max_filters"), c_out)
-        )
+        if max_filters is not None:
+            max_filters = check_positive_int(max_filters, "max_filters")
         max_channels = check_positive_int(max_channels, "max_channels")
-        mode = check_one_of(mode, "mode", ("auto", "rgb", "channels"))
+        mode = check_one_of(mode, "mode", ("auto", "rgb", "grid", "channels"))
         colorbar = check_bool(colorbar, "colorbar")
         if ncols is not None:
             ncols = check_positive_int(ncols, "ncols")
+        channel = check_int(channel, "channel", minimum=0)
+        if channel >= c_in:
+            raise ValueError(
+                f"channel must be in 0..{c_in - 1} (the kernel has {c_in} input channels), "
+                f"got {channel}"
+            )
+        indices = _check_filter_indices(filter_indices, c_out)[:max_filters]
         if mode == "rgb" and c_in != 3:
             raise ValueError(f"mode='rgb' needs 3 input channels, the kernel has {c_in}")
-        self.mode_ = ("rgb" if c_in == 3 else "channels") if mode == "auto" else mode
-        kernels = self.kernels[..., :n]
+        if mode == "auto":
+            mode = {3: "rgb", 1: "grid"}.get(c_in, "channels")
+        if channel and mode != "grid":
+            raise ValueError(
+                f"channel={channel} picks the input channel drawn in mode='grid', but this "
+                f"draws mode={mode!r}: pass mode='grid'"
+            )
+        self.mode_ = mode
+        self.filter_indices_ = indices
+        n = len(indices)
+        kernels = self.kernels[..., indices]
         bad = int(kernels.size - np.count_nonzero(np.isfinite(kernels)))
         if bad:  # a diverged training: say so instead of drawing a blank picture
             warnings.warn(
@@ -116,28 +218,58 @@ class FilterDisplay:
             )
             kernels = np.where(np.isfinite(kernels), kernels, np.nan)
         name = self.layer_name or "filters"
+        count = f"{n} filters" if n == c_out else f"{n} of {c_out} filters"
         scale = 0.32 / max(kh, kw)  # inches per kernel pixel: a 3x3 patch is ~0.3 in
         if self.mode_ == "rgb":
             nrows, ncols = grid_shape(n, ncols)
-            self._positions = [divmod(f, ncols) for f in range(n)]
+            self._positions = [divmod(i, ncols) for i in range(n)]
             self.mosaic_ = Mosaic(nrows, ncols, kh, kw)
             limit = float(np.nanmax(np.abs(kernels), initial=0.0)) or 1.0
-            panels = [0.5 + kernels[..., f] / (2 * limit) for f in range(n)]  # grey = 0
+            panels = [0.5 + kernels[..., i] / (2 * limit) for i in range(n)]  # grey = 0
             mosaic = self.mosaic_.assemble(panels, self._positions, depth=3)
             rgba = np.concatenate([np.nan_to_num(mosaic, nan=1.0), ~np.isnan(mosaic[..., :1])], -1)
             self.figure_, self.ax_ = new_axes(
                 ax, width_px=self.mosaic_.width, height_px=self.mosaic_.height, scale=scale * 1.6
             )
             self.image_ = self.ax_.imshow(rgba, interpolation="nearest")
-            for f, (row, col) in enumerate(self._positions):
-                top, left = self.mosaic_.origin(row, col)
-                self.ax_.text(left + kw / 2 - 0.5, top - 0.6, str(f), ha="center", fontsize=6)
-            title = f"{name}: {n} filters as RGB patches (grey = 0)"
+            self._label_panels(indices)
+            title = f"{name}: {count} as RGB patches (grey = 0)"
+        elif self.mode_ == "grid":
+            if ncols is None:  # near-square: 64 filters make 8 x 8
+                ncols = math.ceil(math.sqrt(n))
+            nrows, ncols = grid_shape(n, ncols)
+            scale = scale * 1.6  # a 7x7 patch is ~0.5 in, as in "rgb" mode
+            row_gap = max(GAP, math.ceil(LABEL_SPACE / scale))  # room for the labels
+            self._positions = [divmod(i, ncols) for i in range(n)]
+            self.mosaic_ = Mosaic(nrows, ncols, kh, kw, row_gap=row_gap)
+            panels = [kernels[:, :, channel, i] for i in range(n)]
+            limit = float(np.nanmax(np.abs(kernels[:, :, channel]), initial=0.0)) or 1.0
+            self.figure_, self.ax_ = new_axes(
+                ax,
+                width_px=self.mosaic_.width,
+                height_px=self.mosaic_.height + row_gap,  # the first row's labels
+                scale=scale,
+                extra_width=0.8 if colorbar else 0.0,
+            )
+            self.image_ = self.ax_.imshow(
+                self.mosaic_.assemble(panels, self._positions),
+                cmap=transparent_gutters(cmap),
+                vmin=-limit,
+                vmax=limit,
+                interpolation="nearest",
+            )
+            self._label_panels(indices)
+            if colorbar:
+                self.figure_.colorbar(
+                    self.image_, ax=self.ax_, shrink=0.8, fraction=0.08, label="weight"
+                )
+            of_channel = f", input channel {channel} of {c_in}" if c_in > 1 else ""
+            title = f"{name}: {count} ({kh}x{kw}{of_channel}), one scale (white = 0)"
         else:
             channels = min(c_in, max_channels)
-            self._positions = [(f, c) for f in range(n) for c in range(channels)]
+            self._positions = [(row, c) for row in range(n) for c in range(channels)]
             self.mosaic_ = Mosaic(n, channels, kh, kw)
-            panels = [kernels[:, :, c, f] for f, c in self._positions]
+            panels = [kernels[:, :, c, row] for row, c in self._positions]
             limit = float(np.nanmax(np.abs(kernels[:, :, :channels]), initial=0.0)) or 1.0
             self.figure_, self.ax_ = new_axes(
                 ax,
@@ -156,22 +288,33 @@ class FilterDisplay:
             for c in range(channels):
                 top, left = self.mosaic_.origin(0, c)
                 self.ax_.text(left + kw / 2 - 0.5, -1, f"in {c}", ha="center", fontsize=7)
-            for f in range(n):
-                top, _ = self.mosaic_.origin(f, 0)
+            for row, f in enumerate(indices):
+                top, _ = self.mosaic_.origin(row, 0)
                 self.ax_.text(
                     -1, top + kh / 2 - 0.5, f"filter {f}", ha="right", va="center", fontsize=7
                 )
             if colorbar:
                 self.figure_.colorbar(self.image_, ax=self.ax_, shrink=0.8, label="weight")
-            title = f"{name}: {n} filters x {channels} input channels ({kh}x{kw})"
+            title = f"{name}: {count} x {channels} input channels ({kh}x{kw})"
         if bad:
             title += f"\n{bad} weights are NaN or infinite (drawn blank)"
         bare(self.ax_)
         self.ax_.set_title(title, pad=14)
         return self
 
+    def _label_panels(self, indices) -> None:
+        """The filter index, small, above each patch of a grid."""
+        kw = self.mosaic_.w
+        for f, (row, col) in zip(indices, self._positions, strict=True):
+            top, left = self.mosaic_.origin(row, col)
+            self.ax_.text(left + kw / 2 - 0.5, top - 0.6, str(f), ha="center", fontsize=6)
+
     def panel(self, i: int) -> np.ndarray:
-        """The array drawn in panel ``i`` (RGB patch, or one filter-channel slice)."""
+        """The array drawn in panel ``i``, in drawing order.
+
+        An RGB patch (``"rgb"`` mode), the 2-D kernel of filter ``filter_indices_[i]``
+        (``"grid"`` mode), or one filter-channel slice, row by row (``"channels"`` mode).
+        """
         row, col = self._positions[i]
         drawn = self.mosaic_.extract(self.image_.get_array(), row, col)
         return np.asarray(drawn)[..., :3] if self.mode_ == "rgb" else np.asarray(drawn)

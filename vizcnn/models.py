@@ -13,7 +13,13 @@ from functools import partial
 
 from vizcnn.backend import keras as _keras
 from vizcnn.layers.residual_unit import ResidualUnit, conv_before_bn
-from vizcnn.validation import check_int, check_ints, check_number, check_positive_int
+from vizcnn.validation import (
+    check_bool,
+    check_int,
+    check_ints,
+    check_number,
+    check_positive_int,
+)
 
 keras = _keras()
 
@@ -37,13 +43,27 @@ def _softmax_head(n_classes):
     return keras.layers.Dense(n_classes, activation="softmax", dtype="float32", name="output")
 
 
-def basic_cnn(*, input_shape=FASHION_MNIST_SHAPE, n_classes: int = 10, dropout: float = 0.5):
-    """The notes' Fashion-MNIST CNN, layer for layer.
+def basic_cnn(
+    *,
+    input_shape=FASHION_MNIST_SHAPE,
+    n_classes: int = 10,
+    dropout: float = 0.5,
+    batch_norm: bool = False,
+    skips: bool = False,
+):
+    """The notes' Fashion-MNIST CNN, layer for layer (or with the notes' ResNet plan).
 
     Conv 64@7x7 → MaxPool 2 → Conv 128 → Conv 128 → MaxPool 2 → Conv 256 → Conv 256 →
     MaxPool 2 → Flatten → Dense 128 → Dropout → Dense 64 → Dropout → Dense ``n_classes``
     softmax. Every convolution is the notes' ``DefaultConv2D``: 3x3 (unless given),
     ``same`` padding, ReLU, He-normal initialisation.
+
+    ``batch_norm`` and ``skips`` turn the two pairs of 3x3 convolutions into the units of
+    :func:`resnet_like` (same widths, same 3x3 kernels): ``conv-BN-ReLU-conv-BN``, then
+    ``+ skip`` (``skips=True``), then ReLU. The convolutions lose their bias (the BN after
+    each has its own shift), and since each pair changes the channel count (64 → 128,
+    128 → 256) its skip is a 1x1 convolution + BN, as in every ResNet. Everything else
+    (the 7x7 first layer, the poolings, the dense head) stays the notes'.
 
     Parameters
     ----------
@@ -51,14 +71,21 @@ def basic_cnn(*, input_shape=FASHION_MNIST_SHAPE, n_classes: int = 10, dropout: 
     n_classes : int, default=10
     dropout : float, default=0.5
         Rate of both Dropout layers (the notes' 0.5).
+    batch_norm : bool, default=False
+        Batch normalisation after each convolution of the two pairs.
+    skips : bool, default=False
+        Skip connections around each pair (implies ``batch_norm``).
 
     Returns
     -------
     keras.Model
-        Not compiled: the lesson compiles it with the optimizer it is studying.
+        Not compiled: the lesson compiles it with the optimizer it is studying. Sequential
+        for the notes' network, functional (explicit ``Add`` layers) with ``batch_norm``
+        or ``skips``.
     """
     input_shape, n_classes = _check_io(input_shape, n_classes)
     dropout = check_number(dropout, "dropout", minimum=0, below=1)
+    batch_norm, skips = check_bool(batch_norm, "batch_norm"), check_bool(skips, "skips")
     DefaultConv2D = partial(
         keras.layers.Conv2D,
         kernel_size=3,
@@ -66,26 +93,41 @@ def basic_cnn(*, input_shape=FASHION_MNIST_SHAPE, n_classes: int = 10, dropout: 
         activation="relu",
         kernel_initializer="he_normal",
     )
-    return keras.Sequential(
-        [
-            keras.Input(input_shape),
-            DefaultConv2D(filters=64, kernel_size=7),
-            keras.layers.MaxPool2D(pool_size=2, strides=2),
-            DefaultConv2D(filters=128),
-            DefaultConv2D(filters=128),
-            keras.layers.MaxPool2D(pool_size=2, strides=2),
-            DefaultConv2D(filters=256),
-            DefaultConv2D(filters=256),
-            keras.layers.MaxPool2D(pool_size=2, strides=2),
-            keras.layers.Flatten(),
-            keras.layers.Dense(units=128, activation="relu", kernel_initializer="he_normal"),
-            keras.layers.Dropout(dropout),
-            keras.layers.Dense(units=64, activation="relu", kernel_initializer="he_normal"),
-            keras.layers.Dropout(dropout),
-            _softmax_head(n_classes),
-        ],
-        name="basic_cnn",
-    )
+    head = [
+        keras.layers.Flatten(),
+        keras.layers.Dense(units=128, activation="relu", kernel_initializer="he_normal"),
+        keras.layers.Dropout(dropout),
+        keras.layers.Dense(units=64, activation="relu", kernel_initializer="he_normal"),
+        keras.layers.Dropout(dropout),
+        _softmax_head(n_classes),
+    ]
+    if not (batch_norm or skips):
+        return keras.Sequential(
+            [
+                keras.Input(input_shape),
+                DefaultConv2D(filters=64, kernel_size=7),
+                keras.layers.MaxPool2D(pool_size=2, strides=2),
+                DefaultConv2D(filters=128),
+                DefaultConv2D(filters=128),
+                keras.layers.MaxPool2D(pool_size=2, strides=2),
+                DefaultConv2D(filters=256),
+                DefaultConv2D(filters=256),
+                keras.layers.MaxPool2D(pool_size=2, strides=2),
+                *head,
+            ],
+            name="basic_cnn",
+        )
+    inputs = keras.Input(input_shape)
+    x = DefaultConv2D(filters=64, kernel_size=7, name="conv1")(inputs)
+    x = keras.layers.MaxPool2D(pool_size=2, strides=2, name="pool1")(x)
+    x = _unit(x, 128, strides=1, name="block1", skip=skips)
+    x = keras.layers.MaxPool2D(pool_size=2, strides=2, name="pool2")(x)
+    x = _unit(x, 256, strides=1, name="block2", skip=skips)
+    x = keras.layers.MaxPool2D(pool_size=2, strides=2, name="pool3")(x)
+    for layer in head:
+        x = layer(x)
+    name = "basic_cnn_skips" if skips else "basic_cnn_bn"
+    return keras.Model(inputs, x, name=name)
 
 
 def small_resnet(
@@ -163,3 +205,79 @@ def resnet34(*, input_shape=(224, 224, 3), n_classes: int = 1000):
     x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
     outputs = _softmax_head(n_classes)(x)
     return keras.Model(inputs, outputs, name="resnet34")
+
+
+def resnet_like(
+    *,
+    units_per_stage: int = 3,
+    widths=(16, 32, 64),
+    skips: bool = True,
+    input_shape=FASHION_MNIST_SHAPE,
+    n_classes: int = 10,
+):
+    """He et al.'s CIFAR ResNet family, or its plain twin (``skips=False``).
+
+    A 3x3 stem convolution, then one stage per entry of ``widths``, each of
+    ``units_per_stage`` units: ``conv3x3-BN-ReLU-conv3x3-BN``, ``+ skip``, ReLU. The
+    first unit of every stage after the first has stride 2 (halving height and width) and
+    a 1x1 projection convolution (+BN) on its skip, so the shapes can be added. Then
+    global average pooling and a Dense softmax. With ``n`` units per stage and three
+    stages the network has ``6n + 2`` weight layers: 20 for ``n=3``, 56 for ``n=9``
+    (He et al. 2015, section 4.2).
+
+    The skips are explicit ``Add`` layers of a functional model (not hidden inside a
+    custom layer), so the picture of the graph and the comparison with the plain twin are
+    one layer apart: ``skips=False`` builds exactly the same convolution, BN and ReLU
+    layers, with the same names, minus the ``Add`` layers and the 1x1 projections.
+
+    Parameters
+    ----------
+    units_per_stage : int, default=3
+        Residual units per stage (``n``).
+    widths : sequence of int, default=(16, 32, 64)
+        Filters of each stage; the stem has ``widths[0]``.
+    skips : bool, default=True
+        False builds the plain network.
+    input_shape : tuple of int, default=(28, 28, 1)
+    n_classes : int, default=10
+
+    Returns
+    -------
+    keras.Model
+        Named ``resnet_<layers>`` or ``plain_<layers>``, e.g. ``plain_56``.
+    """
+    input_shape, n_classes = _check_io(input_shape, n_classes)
+    units = check_positive_int(units_per_stage, "units_per_stage")
+    skips = check_bool(skips, "skips")
+    if not isinstance(widths, (tuple, list)) or not widths:
+        raise TypeError(f"widths must be a non-empty tuple of ints, got {widths!r}")
+    widths = check_ints(widths, "widths", len(widths), what="a tuple of filters per stage")
+    inputs = keras.Input(input_shape)
+    x = _stem(inputs, widths[0], 3)
+    for s, filters in enumerate(widths, start=1):
+        for u in range(1, units + 1):
+            x = _unit(
+                x, filters, strides=2 if (s > 1 and u == 1) else 1, name=f"s{s}u{u}", skip=skips
+            )
+    x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
+    outputs = _softmax_head(n_classes)(x)
+    depth = 2 + 2 * units * len(widths)
+    return keras.Model(inputs, outputs, name=f"{'resnet' if skips else 'plain'}_{depth}")
+
+
+def _unit(inputs, filters, *, strides, name, skip):
+    """One (residual or plain) unit of :func:`resnet_like`, with layers named ``{name}_*``."""
+    z = conv_before_bn(filters, strides=strides, name=f"{name}_conv1")(inputs)
+    z = keras.layers.BatchNormalization(name=f"{name}_bn1")(z)
+    z = keras.layers.Activation("relu", name=f"{name}_relu1")(z)
+    z = conv_before_bn(filters, name=f"{name}_conv2")(z)
+    z = keras.layers.BatchNormalization(name=f"{name}_bn2")(z)
+    if skip:
+        shortcut = inputs
+        if strides > 1 or inputs.shape[-1] != filters:
+            shortcut = conv_before_bn(
+                filters, kernel_size=1, strides=strides, name=f"{name}_skip_conv"
+            )(inputs)
+            shortcut = keras.layers.BatchNormalization(name=f"{name}_skip_bn")(shortcut)
+        z = keras.layers.Add(name=f"{name}_add")([z, shortcut])
+    return keras.layers.Activation("relu", name=f"{name}_relu2")(z)

@@ -46,6 +46,7 @@ __all__ = [
     "compile_for",
     "is_quick",
     "one_cycle",
+    "step_recorder",
     "predict_classes",
     "predict_proba",
     "train",
@@ -276,6 +277,42 @@ def _datasets(recipe, train, valid, n_classes, seed):
     if valid is not None:
         valid_ds = make_dataset(*valid, batch_size=256).map(lambda x, y: (x, labels(y)))
     return train_ds, valid_ds
+
+
+def step_recorder():
+    """A Keras callback that records every batch's own loss and every epoch's wall time.
+
+    Keras reports, after each batch, the *running mean* of the loss over the epoch so far;
+    the callback undoes the averaging (``k * mean_k - (k - 1) * mean_(k-1)``), so a curve
+    of ``step_loss`` shows what each optimizer step saw, not a smoothed epoch average.
+
+    Returns
+    -------
+    keras.callbacks.Callback
+        With attributes ``step_loss`` (list of float, one per batch, across epochs) and
+        ``epoch_seconds`` (list of float), filled during ``fit``.
+    """
+    from vizcnn.backend import keras as _keras
+
+    keras = _keras()
+
+    class StepRecorder(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.step_loss, self.epoch_seconds = [], []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._start, self._mean, self._seen = time.perf_counter(), 0.0, 0
+
+        def on_train_batch_end(self, batch, logs=None):
+            mean, k = float(logs["loss"]), self._seen + 1
+            self.step_loss.append(k * mean - self._seen * self._mean)
+            self._mean, self._seen = mean, k
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.epoch_seconds.append(time.perf_counter() - self._start)
+
+    return StepRecorder()
 
 
 def compile_for(model, recipe: Recipe):

@@ -42,6 +42,7 @@ _LAZY = {
     "ReceptiveFieldDisplay": "vizcnn.display",
     "ConvArithmeticDisplay": "vizcnn.display",
     "HistoryDisplay": "vizcnn.display",
+    "ArchitectureDisplay": "vizcnn.display",
     "show_images": "vizcnn.display",
     # widgets
     "PaddingStrideExplorer": "vizcnn.widgets",

@@ -34,6 +34,8 @@ _LAZY = {
     "layer_costs": "vizcnn.inspection",
     "forward_flops_per_image": "vizcnn.inspection",
     "training_flops_per_image": "vizcnn.inspection",
+    # why the network chose a class
+    "grad_cam": "vizcnn.inspection",
     # how long training will take here
     "estimate_training_time": "vizcnn.time_estimate",
     # display
@@ -44,6 +46,7 @@ _LAZY = {
     "HistoryDisplay": "vizcnn.display",
     "ArchitectureDisplay": "vizcnn.display",
     "show_images": "vizcnn.display",
+    "GradCamDisplay": "vizcnn.display",
     # widgets
     "PaddingStrideExplorer": "vizcnn.widgets",
     "FeatureMapExplorer": "vizcnn.widgets",

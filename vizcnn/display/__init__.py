@@ -13,6 +13,7 @@ _WHERE = {
     "ReceptiveFieldDisplay": "vizcnn.display.receptive_field",
     "ConvArithmeticDisplay": "vizcnn.display.conv_arithmetic",
     "HistoryDisplay": "vizcnn.display.history",
+    "GradCamDisplay": "vizcnn.display.grad_cam",
     "ArchitectureDisplay": "vizcnn.display.architecture",
     "ImageGridDisplay": "vizcnn.display.images",
     "show_images": "vizcnn.display.images",

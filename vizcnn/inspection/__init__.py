@@ -10,6 +10,7 @@
 
 from vizcnn.inspection.activations import feature_maps, filters
 from vizcnn.inspection.cost import forward_flops_per_image, layer_costs, training_flops_per_image
+from vizcnn.inspection.grad_cam import grad_cam
 from vizcnn.inspection.measured_field import effective_receptive_field, empirical_receptive_field
 from vizcnn.inspection.receptive_field import (
     ReceptiveField,
@@ -28,6 +29,7 @@ __all__ = [
     "filters",
     "find_layer",
     "forward_flops_per_image",
+    "grad_cam",
     "iter_layers",
     "layer_costs",
     "receptive_field_table",

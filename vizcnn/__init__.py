@@ -34,7 +34,9 @@ _LAZY = {
     "layer_costs": "vizcnn.inspection",
     "forward_flops_per_image": "vizcnn.inspection",
     "training_flops_per_image": "vizcnn.inspection",
-    # why the network chose a class
+    # what a unit responds to, and why the network chose a class
+    "top_activating_patches": "vizcnn.inspection",
+    "activation_maximization": "vizcnn.inspection",
     "grad_cam": "vizcnn.inspection",
     # how long training will take here
     "estimate_training_time": "vizcnn.time_estimate",
@@ -47,6 +49,8 @@ _LAZY = {
     "ArchitectureDisplay": "vizcnn.display",
     "show_images": "vizcnn.display",
     "GradCamDisplay": "vizcnn.display",
+    "TopPatchesDisplay": "vizcnn.display",
+    "ActivationMaximizationDisplay": "vizcnn.display",
     # widgets
     "PaddingStrideExplorer": "vizcnn.widgets",
     "FeatureMapExplorer": "vizcnn.widgets",

@@ -17,6 +17,8 @@ _WHERE = {
     "ArchitectureDisplay": "vizcnn.display.architecture",
     "ImageGridDisplay": "vizcnn.display.images",
     "show_images": "vizcnn.display.images",
+    "TopPatchesDisplay": "vizcnn.display.unit_response",
+    "ActivationMaximizationDisplay": "vizcnn.display.unit_response",
 }
 __all__ = sorted(_WHERE)
 

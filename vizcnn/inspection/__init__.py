@@ -18,10 +18,18 @@ from vizcnn.inspection.receptive_field import (
     receptive_field_table,
     receptive_fields,
 )
+from vizcnn.inspection.unit_response import (
+    TopPatches,
+    activation_maximization,
+    maximize_channels,
+    top_activating_patches,
+)
 from vizcnn.validation import find_layer, iter_layers
 
 __all__ = [
     "ReceptiveField",
+    "TopPatches",
+    "activation_maximization",
     "effective_receptive_field",
     "empirical_receptive_field",
     "feature_maps",
@@ -32,7 +40,9 @@ __all__ = [
     "grad_cam",
     "iter_layers",
     "layer_costs",
+    "maximize_channels",
     "receptive_field_table",
     "receptive_fields",
+    "top_activating_patches",
     "training_flops_per_image",
 ]

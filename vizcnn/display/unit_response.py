@@ -1,0 +1,311 @@
+"""What a channel responds to, drawn: the images that excite it most (with the patch its
+strongest unit sees boxed), and the images gradient ascent builds for it.
+
+- :class:`TopPatchesDisplay` draws :func:`vizcnn.top_activating_patches`;
+- :class:`ActivationMaximizationDisplay` draws :func:`vizcnn.activation_maximization`,
+  one image per channel.
+
+Both draw one Axes per image through :class:`~vizcnn.display.images.ImageGridDisplay`:
+grey images in ``"gray"`` on a fixed scale, RGB images as RGB.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from vizcnn.display.images import ImageGridDisplay
+from vizcnn.validation import check_images, check_int, check_number
+
+__all__ = ["ActivationMaximizationDisplay", "TopPatchesDisplay"]
+
+_THUMBNAIL = 1.6  # inches per image
+_TITLE = 0.4  # inches the figure grows by per line of its overall title
+
+
+class TopPatchesDisplay:
+    """The ``k`` images that excite one channel most, its strongest unit's field boxed.
+
+    Each image is drawn whole, with a rectangle around the receptive field of the unit
+    where the channel peaks on it, and titled with that peak (the score) and the image's
+    index in ``x``.
+
+    Parameters
+    ----------
+    result : TopPatches
+        What :func:`vizcnn.top_activating_patches` returned.
+    x : array-like, shape (N, H, W, C)
+        The images it was computed on (only ``x[result.indices]`` is drawn).
+
+    Attributes
+    ----------
+    figure_ : matplotlib.figure.Figure
+    axes_ : numpy.ndarray of matplotlib.axes.Axes
+        ``(nrows, ncols)`` when the display made the figure, else the ``ax`` given; slots
+        without an image are hidden.
+    rectangles_ : list of matplotlib.patches.Rectangle
+        One per image, in order: the receptive-field boxes.
+    titles_ : list of matplotlib.text.Text
+        One per image.
+
+    Examples
+    --------
+    >>> vz.TopPatchesDisplay.from_model(model, X_valid, "conv2d_1", 5)   # doctest: +SKIP
+    """
+
+    def __init__(self, result, x):
+        from vizcnn.inspection.unit_response import TopPatches
+
+        if not isinstance(result, TopPatches):
+            raise TypeError(
+                "result must be what vz.top_activating_patches returns (TopPatches), "
+                f"got {type(result).__name__}"
+            )
+        x = check_images(x, "x")
+        if int(np.max(result.indices)) >= len(x):
+            raise ValueError(
+                f"x holds {len(x)} images but result refers to image "
+                f"{int(np.max(result.indices))}: pass the x the result was computed on"
+            )
+        height, width = x.shape[1:3]
+        if (result.boxes[:, 2] > height).any() or (result.boxes[:, 3] > width).any():
+            raise ValueError(
+                f"x has images of {height}x{width} pixels, smaller than result's boxes: "
+                "pass the x the result was computed on"
+            )
+        self.result = result
+        self.images = x[result.indices]
+
+    @classmethod
+    def from_model(cls, model, x, layer, channel, *, k: int = 9, batch_size: int = 256, **plot):
+        """Find and draw the ``k`` images of ``x`` that excite ``channel`` of ``layer`` most.
+
+        Parameters
+        ----------
+        model, x, layer, channel, k, batch_size
+            As for :func:`vizcnn.top_activating_patches`.
+        **plot
+            Passed to :meth:`plot`.
+        """
+        from vizcnn.inspection.unit_response import top_activating_patches
+
+        result = top_activating_patches(model, x, layer, channel, k=k, batch_size=batch_size)
+        return cls(result, x).plot(**plot)
+
+    @classmethod
+    def from_result(cls, result, x, **plot):
+        """Draw a :func:`vizcnn.top_activating_patches` result on the images ``x``."""
+        return cls(result, x).plot(**plot)
+
+    def plot(self, *, ax=None, ncols=None, cmap=None, value_range=None, color="red"):
+        """Draw the images, boxes and scores.
+
+        Parameters
+        ----------
+        ax : array-like of matplotlib.axes.Axes, optional
+            At least one Axes per image; a new figure when None.
+        ncols : int, optional
+            Images per row (default: about square, at most 8); ignored with ``ax``.
+        cmap : str or matplotlib.colors.Colormap, optional
+            For grey images (default ``"gray"``).
+        value_range : pair of float, optional
+            The pixel values drawn black and white (RGB: scaled from this range).
+            Default: the smallest and largest pixel of the images drawn.
+        color : str, default="red"
+            Colour of the boxes.
+
+        Returns
+        -------
+        self
+        """
+        result = self.result
+        low, high = _value_range(value_range, self.images)
+        titles = [
+            f"#{i}: {score:.3g}" for i, score in zip(result.indices, result.scores, strict=True)
+        ]
+        grid = ImageGridDisplay(_drawable(self.images, low, high), titles=titles).plot(
+            ax=_axes(ax, len(self.images), ncols), cmap=cmap, vmin=low, vmax=high
+        )
+        self.figure_, self.axes_, self.titles_ = grid.figure_, grid.axes_, grid.titles_
+        from matplotlib.patches import Rectangle
+
+        self.rectangles_ = []
+        drawn = list(self.axes_.flat)[: len(result.boxes)]
+        for axes, (top, left, bottom, right) in zip(drawn, result.boxes, strict=True):
+            rectangle = Rectangle(
+                (left - 0.5, top - 0.5),  # pixel i covers i - 0.5 .. i + 0.5
+                right - left,
+                bottom - top,
+                fill=False,
+                edgecolor=color,
+                linewidth=1.5,
+            )
+            self.rectangles_.append(axes.add_patch(rectangle))
+        if ax is None:
+            _suptitle(
+                self.figure_,
+                f"{result.layer}, channel {result.channel}: its {len(result)} strongest images"
+                "\n(box: what the peak unit sees; title: image, peak)",
+            )
+        return self
+
+
+class ActivationMaximizationDisplay:
+    """One image per channel, each built to excite that channel's centre unit most.
+
+    Parameters
+    ----------
+    images : array-like, shape (n, H, W, C)
+        What :func:`vizcnn.activation_maximization` made, one image per channel.
+    channels : sequence of int, optional
+        The channel of each image, for the titles (default ``0..n - 1``).
+    layer_name : str, optional
+        For the overall title.
+    value_range : pair of float, default=(0.0, 1.0)
+        The pixel range the images were made in: drawn black to white.
+
+    Attributes
+    ----------
+    images_ : numpy.ndarray, shape (n, H, W, C)
+        The images drawn.
+    channels_ : list of int
+    figure_ : matplotlib.figure.Figure
+    axes_ : numpy.ndarray of matplotlib.axes.Axes
+        ``(nrows, ncols)`` when the display made the figure, else the ``ax`` given.
+    titles_ : list of matplotlib.text.Text
+
+    Examples
+    --------
+    >>> vz.ActivationMaximizationDisplay.from_model(model, "conv2d_1", range(8))  # doctest: +SKIP
+    """
+
+    def __init__(self, images, *, channels=None, layer_name=None, value_range=(0.0, 1.0)):
+        images = check_images(images, "images").astype("float32")
+        if images.shape[-1] not in (1, 3):
+            raise ValueError(
+                f"images must have 1 (grey) or 3 (RGB) channels, got shape {images.shape}"
+            )
+        channels = list(range(len(images))) if channels is None else _channel_list(channels)
+        if len(channels) != len(images):
+            raise ValueError(
+                f"channels must give one channel per image ({len(images)}), got {len(channels)}"
+            )
+        self.images = images
+        self.channels = channels
+        self.layer_name = layer_name
+        self.value_range = _value_range(value_range, images)
+
+    @classmethod
+    def from_model(cls, model, layer, channels, *, ax=None, ncols=None, cmap=None, **am_kwargs):
+        """Compute one image per channel and draw them.
+
+        Parameters
+        ----------
+        model, layer
+            As for :func:`vizcnn.activation_maximization`.
+        channels : int or sequence of int
+            The channels of ``layer`` to draw.
+        ax, ncols, cmap
+            Passed to :meth:`plot`.
+        **am_kwargs
+            Passed to :func:`vizcnn.activation_maximization` (``steps``, ``seed``,
+            ``value_range``...). All channels are optimised together, as one batch.
+        """
+        from vizcnn.inspection.unit_response import maximize_channels
+
+        channels = _channel_list(channels)
+        images = maximize_channels(model, layer, channels, **am_kwargs)
+        name = layer if isinstance(layer, str) else getattr(layer, "name", None)
+        value_range = am_kwargs.get("value_range", (0.0, 1.0))
+        display = cls(images, channels=channels, layer_name=name, value_range=value_range)
+        return display.plot(ax=ax, ncols=ncols, cmap=cmap)
+
+    def plot(self, *, ax=None, ncols=None, cmap=None):
+        """Draw the images, titled by channel.
+
+        Parameters
+        ----------
+        ax : array-like of matplotlib.axes.Axes, optional
+            At least one Axes per image; a new figure when None.
+        ncols : int, optional
+            Images per row (default: about square, at most 8); ignored with ``ax``.
+        cmap : str or matplotlib.colors.Colormap, optional
+            For grey images (default ``"gray"``).
+
+        Returns
+        -------
+        self
+        """
+        low, high = self.value_range
+        grid = ImageGridDisplay(
+            _drawable(self.images, low, high), titles=[f"channel {c}" for c in self.channels]
+        ).plot(ax=_axes(ax, len(self.images), ncols), cmap=cmap, vmin=low, vmax=high)
+        self.figure_, self.axes_, self.titles_ = grid.figure_, grid.axes_, grid.titles_
+        self.images_ = self.images
+        self.channels_ = list(self.channels)
+        if ax is None:
+            where = f"{self.layer_name}: " if self.layer_name else ""
+            _suptitle(self.figure_, f"{where}what each channel's centre unit likes most")
+        return self
+
+
+def _channel_list(channels) -> list[int]:
+    """``channels`` (an int, a range or a sequence of ints) as a list of ints >= 0."""
+    if isinstance(channels, range):
+        channels = list(channels)
+    if isinstance(channels, np.ndarray):
+        channels = channels.tolist()
+    if not isinstance(channels, (list, tuple)):
+        return [check_int(channels, "channels", minimum=0)]
+    if not channels:
+        raise ValueError("channels must name at least one channel, got an empty sequence")
+    return [check_int(c, f"channels[{i}]", minimum=0) for i, c in enumerate(channels)]
+
+
+def _value_range(value_range, images) -> tuple[float, float]:
+    """``(low, high)`` checked, or the images' own range when None."""
+    if value_range is None:
+        low, high = float(np.min(images)), float(np.max(images))
+        return (low, high) if high > low else (low, low + 1.0)
+    if not isinstance(value_range, (tuple, list, np.ndarray)) or len(value_range) != 2:
+        raise TypeError(f"value_range must be a pair (low, high) of numbers, got {value_range!r}")
+    low = check_number(value_range[0], "value_range[0]")
+    high = check_number(value_range[1], "value_range[1]")
+    if not low < high:
+        raise ValueError(f"value_range must have low < high, got ({low}, {high})")
+    return low, high
+
+
+def _drawable(images, low: float, high: float) -> list[np.ndarray]:
+    """Grey images as they are (drawn with vmin/vmax); RGB scaled to [0, 1]."""
+    images = np.asarray(images, dtype="float32")
+    if images.shape[-1] == 3:
+        images = np.clip((images - low) / (high - low), 0.0, 1.0)
+    return list(images)
+
+
+def _axes(ax, n: int, ncols):
+    """``ax`` as given, or a new grid of thumbnails: about square, at most 8 across."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    ncols = (
+        min(8, math.ceil(math.sqrt(n))) if ncols is None else check_int(ncols, "ncols", minimum=1)
+    )
+    nrows = math.ceil(n / ncols)
+    _, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(_THUMBNAIL * ncols + 0.2, (_THUMBNAIL + 0.3) * nrows + 0.1),
+        squeeze=False,
+        layout="constrained",
+    )
+    return axes
+
+
+def _suptitle(figure, text: str) -> None:
+    width, height = figure.get_size_inches()
+    figure.set_size_inches(width, height + _TITLE * (text.count("\n") + 1))
+    figure.suptitle(text, fontsize=10)

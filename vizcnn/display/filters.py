@@ -14,6 +14,7 @@ from vizcnn.validation import (
     check_bool,
     check_int,
     check_ints,
+    check_number,
     check_one_of,
     check_positive_int,
 )
@@ -136,6 +137,7 @@ class FilterDisplay:
         colorbar: bool = True,
         filter_indices=None,
         channel: int = 0,
+        limit: float | None = None,
     ):
         """Draw the filters.
 
@@ -166,6 +168,11 @@ class FilterDisplay:
         channel : int, default=0
             The input channel drawn in ``"grid"`` mode, in ``0..c_in - 1``; any other
             value than 0 needs ``"grid"`` mode.
+        limit : float, optional
+            The colour scale runs from ``-limit`` to ``+limit`` (grey patches in ``"rgb"``
+            mode: ``limit`` maps to full colour). Default: the largest absolute weight
+            drawn. Give the same ``limit`` to two displays to compare them on one scale,
+            e.g. a layer before and after training.
 
         Returns
         -------
@@ -196,6 +203,9 @@ class FilterDisplay:
                 f"got {channel}"
             )
         indices = _check_filter_indices(filter_indices, c_out)[:max_filters]
+        if limit is not None:
+            limit = check_number(limit, "limit", above=0)
+        fixed_limit = limit
         if mode == "rgb" and c_in != 3:
             raise ValueError(f"mode='rgb' needs 3 input channels, the kernel has {c_in}")
         if mode == "auto":
@@ -224,7 +234,7 @@ class FilterDisplay:
             nrows, ncols = grid_shape(n, ncols)
             self._positions = [divmod(i, ncols) for i in range(n)]
             self.mosaic_ = Mosaic(nrows, ncols, kh, kw)
-            limit = float(np.nanmax(np.abs(kernels), initial=0.0)) or 1.0
+            limit = fixed_limit or float(np.nanmax(np.abs(kernels), initial=0.0)) or 1.0
             panels = [0.5 + kernels[..., i] / (2 * limit) for i in range(n)]  # grey = 0
             mosaic = self.mosaic_.assemble(panels, self._positions, depth=3)
             rgba = np.concatenate([np.nan_to_num(mosaic, nan=1.0), ~np.isnan(mosaic[..., :1])], -1)
@@ -243,7 +253,9 @@ class FilterDisplay:
             self._positions = [divmod(i, ncols) for i in range(n)]
             self.mosaic_ = Mosaic(nrows, ncols, kh, kw, row_gap=row_gap)
             panels = [kernels[:, :, channel, i] for i in range(n)]
-            limit = float(np.nanmax(np.abs(kernels[:, :, channel]), initial=0.0)) or 1.0
+            limit = (
+                fixed_limit or float(np.nanmax(np.abs(kernels[:, :, channel]), initial=0.0)) or 1.0
+            )
             self.figure_, self.ax_ = new_axes(
                 ax,
                 width_px=self.mosaic_.width,
@@ -270,7 +282,11 @@ class FilterDisplay:
             self._positions = [(row, c) for row in range(n) for c in range(channels)]
             self.mosaic_ = Mosaic(n, channels, kh, kw)
             panels = [kernels[:, :, c, row] for row, c in self._positions]
-            limit = float(np.nanmax(np.abs(kernels[:, :, :channels]), initial=0.0)) or 1.0
+            limit = (
+                fixed_limit
+                or float(np.nanmax(np.abs(kernels[:, :, :channels]), initial=0.0))
+                or 1.0
+            )
             self.figure_, self.ax_ = new_axes(
                 ax,
                 width_px=self.mosaic_.width,

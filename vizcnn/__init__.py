@@ -48,12 +48,13 @@ _LAZY = {
     "HistoryDisplay": "vizcnn.display",
     "ArchitectureDisplay": "vizcnn.display",
     "show_images": "vizcnn.display",
-    "GradCamDisplay": "vizcnn.display",
     "TopPatchesDisplay": "vizcnn.display",
     "ActivationMaximizationDisplay": "vizcnn.display",
+    "GradCamDisplay": "vizcnn.display",
     # widgets
     "PaddingStrideExplorer": "vizcnn.widgets",
     "FeatureMapExplorer": "vizcnn.widgets",
+    "UnitExplorer": "vizcnn.widgets",
 }
 _SUBMODULES = (
     "arithmetic",

@@ -5,6 +5,7 @@ from vizcnn.lazy_import import lazy_getattr
 _WHERE = {
     "PaddingStrideExplorer": "vizcnn.widgets.padding_stride",
     "FeatureMapExplorer": "vizcnn.widgets.feature_map",
+    "UnitExplorer": "vizcnn.widgets.unit_explorer",
 }
 __all__ = sorted(_WHERE)
 

@@ -69,3 +69,21 @@ def test_bad_input_is_named(fashion_subset):
         keras = vz.backend.keras()
         dense = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
         degradation.gradient_norms(dense, np.zeros((1, 4)), [0])
+
+
+def test_committed_full_run_has_every_network_and_its_losses():
+    """Lesson 05 reads this file in full mode and asserts its claims on it."""
+    import json
+    from pathlib import Path
+
+    saved = json.loads(
+        (Path(__file__).parent.parent / "notebooks/results/05_degradation.json").read_text()
+    )
+    names = {"plain_20", "resnet_20", "plain_56", "resnet_56"}
+    assert names <= set(saved) and "cpu" in saved["meta"]["machine"]
+    epochs = saved["meta"]["epochs"]
+    for name in names:
+        run = saved[name]
+        assert len(run["loss"]) == len(run["epoch_seconds"]) == epochs
+        assert len(run["step_loss"]) == epochs * run["steps_per_epoch"]
+        assert run["layers"] == int(name.split("_")[1])

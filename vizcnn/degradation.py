@@ -107,8 +107,13 @@ def degradation_run(
         Xv, yv = check_xy(valid, "valid")
         valid_ds = make_dataset(_scaled(Xv), yv, batch_size=512)
     recorder = step_recorder()
-    fit = model.fit(
-        train_ds, validation_data=valid_ds, epochs=epochs, verbose=verbose, callbacks=[recorder]
+    fit = model.fit(  # shuffle=False: the dataset shuffles itself, with its seed
+        train_ds,
+        validation_data=valid_ds,
+        epochs=epochs,
+        verbose=verbose,
+        shuffle=False,
+        callbacks=[recorder],
     )
     history = {key: [float(v) for v in values] for key, values in fit.history.items()}
     history.update(

@@ -6,18 +6,7 @@ import pytest
 
 import vizcnn as vz
 
-FASHION = [
-    "T-shirt/top",
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-    "Bag",
-    "Ankle boot",
-]
+FASHION = list(vz.data.FASHION_MNIST_CLASSES)  # the class names the lessons use
 
 
 @pytest.fixture(scope="module")

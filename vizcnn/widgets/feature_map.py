@@ -20,6 +20,7 @@ import numpy as np
 from vizcnn import inspection, validation
 from vizcnn.display.feature_maps import FeatureMapDisplay
 from vizcnn.style import IMAGE_CMAP
+from vizcnn.widgets._explorer_common import check_captions, choose_layers, words
 from vizcnn.widgets._png_figure import png_figure, render_png
 
 _STYLE = {"description_width": "110px"}
@@ -73,8 +74,8 @@ class FeatureMapExplorer(widgets.VBox):
         self.model = model
         self.images = validation.check_batch(model, images, name="images")
         self.max_maps = validation.check_positive_int(max_maps, "max_maps")
-        self.labels = _check_captions(labels, len(self.images))
-        self._layers = _choose_layers(model, layers)  # dropdown label -> layer object
+        self.labels = check_captions(labels, len(self.images))
+        self._layers = choose_layers(model, layers)  # dropdown label -> layer object
         self._maps = {}  # dropdown label -> feature maps of all images (N, H, W, C)
         self.error = None
         self.display_ = None
@@ -148,7 +149,7 @@ class FeatureMapExplorer(widgets.VBox):
             try:
                 maps = inspection.feature_maps(self.model, self.images, self._layers[label])
             except Exception as exc:  # noqa: BLE001 - shown in words; the next choice retries
-                self._fail(f"Could not compute the feature maps of layer {label!r}: {_words(exc)}")
+                self._fail(f"Could not compute the feature maps of layer {label!r}: {words(exc)}")
                 return None
             self._maps[label] = maps  # only successes are cached
         return self._maps[label]
@@ -176,7 +177,7 @@ class FeatureMapExplorer(widgets.VBox):
                 self._input_title.set_text(self._caption())
             self._show()
         except Exception as exc:  # noqa: BLE001 - shown in words; the next choice redraws
-            self._fail(f"Could not draw the feature maps of layer {label!r}: {_words(exc)}")
+            self._fail(f"Could not draw the feature maps of layer {label!r}: {words(exc)}")
 
     def _new_figure(self):
         self.figure.clear()
@@ -230,64 +231,3 @@ class FeatureMapExplorer(widgets.VBox):
             self.picture.value = render_png(self.figure)
         except Exception:  # noqa: BLE001 - the message above already says what is wrong
             pass
-
-
-def _words(exc: BaseException) -> str:
-    """An exception as one short line of words (no traceback)."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 400 else text[:397] + "..."
-
-
-def _check_captions(labels, n_images: int):
-    if labels is None:
-        return None
-    if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
-        raise TypeError(
-            f"labels must be a sequence with one caption per image, got {type(labels).__name__}"
-        )
-    if len(labels) != n_images:
-        raise ValueError(f"labels must give one caption per image ({n_images}), got {len(labels)}")
-    return [str(label) for label in labels]
-
-
-def _choose_layers(model, layers) -> dict:
-    """Dropdown label -> layer, for the spatial layers offered (validated)."""
-    spatial = [path for path, layer in validation.iter_layers(model) if _is_spatial(layer)]
-    if layers is None:
-        paths = spatial
-    else:
-        if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
-            raise TypeError(
-                f"layers must be a list of layers or layer names, got {type(layers).__name__}"
-            )
-        paths = [
-            validation.find_layer(model, layer, name=f"layers[{i}]")
-            for i, layer in enumerate(layers)
-        ]
-        if not paths:
-            raise ValueError("layers is empty; give at least one layer, or None for all")
-        spatial_ids = {id(path[-1]) for path in spatial}  # identity: layers are not values
-        unknown = [path[-1].name for path in paths if id(path[-1]) not in spatial_ids]
-        if unknown:
-            raise ValueError(
-                f"layers {unknown} are not spatial layers of model {model.name!r}; "
-                f"choose from {[path[-1].name for path in spatial]}"
-            )
-    if not paths:
-        raise ValueError(f"model {model.name!r} has no layer with (H, W, C) feature maps")
-    names = [path[-1].name for path in spatial]
-    chosen = {}
-    for path in paths:
-        # a name that repeats in nested models is shown as its "outer/inner" key
-        repeated = names.count(path[-1].name) > 1
-        chosen["/".join(p.name for p in path) if repeated else path[-1].name] = path[-1]
-    return chosen
-
-
-def _is_spatial(layer) -> bool:
-    """A layer whose output is one (H, W, C) tensor per image."""
-    try:
-        shape = layer.output.shape
-    except (AttributeError, ValueError):  # not called yet, or several outputs
-        return False
-    return len(shape) == 4 and type(layer).__name__ not in ("Functional", "Sequential")

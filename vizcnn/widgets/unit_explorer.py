@@ -37,6 +37,7 @@ from matplotlib.patches import Rectangle
 
 from vizcnn import inspection, validation
 from vizcnn.style import IMAGE_CMAP
+from vizcnn.widgets._explorer_common import check_captions, choose_layers, words
 from vizcnn.widgets._png_figure import png_figure, render_png
 
 _STYLE = {"description_width": "90px"}
@@ -142,13 +143,13 @@ class UnitExplorer(widgets.VBox):
         self.model = model
         self.images = validation.check_batch(model, images, name="images")
         n_images = len(self.images)
-        self.labels = _check_labels(labels, n_images)
+        self.labels = check_captions(labels, n_images)
         self.k = validation.check_int(k, "k")
         if not 1 <= self.k <= n_images:
             raise ValueError(
                 f"k must be in 1..{n_images} (images holds {n_images} images), got {self.k}"
             )
-        self._layers = _choose_layers(model, layers)  # dropdown label -> layer object
+        self._layers = choose_layers(model, layers)  # dropdown label -> layer object
         low, high = float(self.images.min()), float(self.images.max())
         self.value_range = (low, high if high > low else low + 1.0)
 
@@ -363,7 +364,7 @@ class UnitExplorer(widgets.VBox):
             self._draw_maximization(label, channel)
             self._show(label, channel, peaks, field)
         except Exception as exc:  # noqa: BLE001 - shown in words; the next choice redraws
-            self._fail(f"Could not draw layer {label!r}: {_words(exc)}")
+            self._fail(f"Could not draw layer {label!r}: {words(exc)}")
 
     def _fit_sliders(self, label, peaks):
         """The channel and unit sliders' ranges for a new layer, the unit on its centre."""
@@ -388,7 +389,7 @@ class UnitExplorer(widgets.VBox):
         try:
             maps = inspection.feature_maps(self.model, self.images, self._layers[label])
         except Exception as exc:  # noqa: BLE001 - shown in words; the next choice retries
-            self._fail(f"Could not compute the feature maps of layer {label!r}: {_words(exc)}")
+            self._fail(f"Could not compute the feature maps of layer {label!r}: {words(exc)}")
             return None
         if maps.ndim != 4:
             self._fail(f"Layer {label!r} outputs shape {maps.shape[1:]}, not feature maps")
@@ -413,7 +414,7 @@ class UnitExplorer(widgets.VBox):
             try:
                 _, field = inspection.field_of(self.model, self._layers[label], input_size=size)
             except ValueError as exc:
-                self._fields[label] = (None, f"its receptive field is unknown ({_words(exc)})")
+                self._fields[label] = (None, f"its receptive field is unknown ({words(exc)})")
             else:
                 if field.is_global:
                     note = "its units see the whole image"
@@ -461,7 +462,7 @@ class UnitExplorer(widgets.VBox):
                 )
         except Exception as exc:  # noqa: BLE001 - shown in words; pressing again retries
             self._problems.append(
-                f"Could not compute the activation maximisation of channel {channel}: {_words(exc)}"
+                f"Could not compute the activation maximisation of channel {channel}: {words(exc)}"
             )
             return
         finally:
@@ -493,7 +494,7 @@ class UnitExplorer(widgets.VBox):
             self._erf_message.set_text("effective field:\nnot measured")
             self._erf_message.set_visible(True)
             self._problems.append(
-                f"Could not measure the effective field of unit {position}: {_words(exc)}"
+                f"Could not measure the effective field of unit {position}: {words(exc)}"
             )
         else:
             self.effective_field = erf
@@ -637,64 +638,3 @@ def _clipped_boxes(field, positions, image_size) -> np.ndarray:
 def _frozen(array: np.ndarray) -> np.ndarray:
     array.setflags(write=False)
     return array
-
-
-def _words(exc: BaseException) -> str:
-    """An exception as one short line of words (no traceback)."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 400 else text[:397] + "..."
-
-
-def _check_labels(labels, n_images: int):
-    if labels is None:
-        return None
-    if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
-        raise TypeError(
-            f"labels must be a sequence with one caption per image, got {type(labels).__name__}"
-        )
-    if len(labels) != n_images:
-        raise ValueError(f"labels must give one caption per image ({n_images}), got {len(labels)}")
-    return [str(label) for label in labels]
-
-
-def _choose_layers(model, layers) -> dict:
-    """Dropdown label -> layer, for the feature-map layers offered (validated)."""
-    spatial = [path for path, layer in validation.iter_layers(model) if _is_spatial(layer)]
-    if layers is None:
-        paths = spatial
-    else:
-        if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
-            raise TypeError(
-                f"layers must be a list of layers or layer names, got {type(layers).__name__}"
-            )
-        paths = [
-            validation.find_layer(model, layer, name=f"layers[{i}]")
-            for i, layer in enumerate(layers)
-        ]
-        if not paths:
-            raise ValueError("layers is empty; give at least one layer, or None for all")
-        spatial_ids = {id(path[-1]) for path in spatial}  # identity: layers are not values
-        unknown = [path[-1].name for path in paths if id(path[-1]) not in spatial_ids]
-        if unknown:
-            raise ValueError(
-                f"layers {unknown} do not output 4-D feature maps (N, H, W, C) in model "
-                f"{model.name!r}; choose from {[path[-1].name for path in spatial]}"
-            )
-    if not paths:
-        raise ValueError(f"model {model.name!r} has no layer with (H, W, C) feature maps")
-    names = [path[-1].name for path in spatial]
-    chosen = {}
-    for path in paths:
-        # a name that repeats in nested models is shown as its "outer/inner" key
-        repeated = names.count(path[-1].name) > 1
-        chosen["/".join(p.name for p in path) if repeated else path[-1].name] = path[-1]
-    return chosen
-
-
-def _is_spatial(layer) -> bool:
-    """A layer whose output is one (H, W, C) tensor per image."""
-    try:
-        shape = layer.output.shape
-    except (AttributeError, ValueError):  # not called yet, or several outputs
-        return False
-    return len(shape) == 4 and type(layer).__name__ not in ("Functional", "Sequential")

@@ -61,6 +61,7 @@ _SUBMODULES = (
     "backend",
     "data",
     "display",
+    "glossary",
     "inspection",
     "layers",
     "lesson",

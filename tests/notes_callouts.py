@@ -13,7 +13,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-NOTES = ROOT.parent / "shared" / "notes" / "cnn-study-notes.ko.md"
+# the learner's notes, kept in the repository so that a clone checks every quote; the
+# shared original (next to the repository, where it exists) must be the same text
+NOTES = ROOT / "docs" / "notes" / "cnn-study-notes.ko.md"
+SHARED_NOTES = ROOT.parent / "shared" / "notes" / "cnn-study-notes.ko.md"
 CHECKED = ROOT / "docs" / "notes_checked.md"
 VERDICTS = ("holds", "holds with a caveat", "corrected")
 

@@ -18,7 +18,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["TERMS", "Term", "GlossaryTable", "table", "spelling_problems", "strip_quotes"]
+__all__ = [
+    "TERMS",
+    "Term",
+    "GlossaryTable",
+    "table",
+    "spelling_problems",
+    "strip_quotes",
+    "terms_in",
+]
 
 LESSONS = (1, 2, 3, 4, 5, 6)
 

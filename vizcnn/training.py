@@ -49,6 +49,7 @@ __all__ = [
     "step_recorder",
     "predict_classes",
     "predict_proba",
+    "quick_subset",
     "train",
 ]
 
@@ -61,6 +62,34 @@ OPTIMIZERS = ("adamw", "nadam", "sgd")
 def is_quick() -> bool:
     """Whether ``VIZCNN_QUICK`` asks for the short, subset training of ``make test``."""
     return os.environ.get("VIZCNN_QUICK", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def quick_subset(data, n: int = QUICK_VALID, *, name: str = "data", quick=None) -> tuple:
+    """``data``, an ``(X, y)`` pair, cut to its first ``n`` items in quick mode.
+
+    Quick mode (``make test``) demonstrates on subsets; a full run uses everything.
+    :func:`train` cuts its training and validation sets this way, and a lesson that
+    evaluates or decides on a set calls it too, so that the two modes differ in one place.
+
+    Parameters
+    ----------
+    data : (X, y)
+        Images and labels.
+    n : int, default=QUICK_VALID
+        How many items quick mode keeps.
+    name : str, default="data"
+        The argument's name in error messages.
+    quick : bool, optional
+        Default: read ``VIZCNN_QUICK``.
+
+    Returns
+    -------
+    (X, y)
+    """
+    X, y = check_xy(data, name)
+    n = check_positive_int(n, "n")
+    quick = is_quick() if quick is None else check_bool(quick, "quick")
+    return (X[:n], y[:n]) if quick else (X, y)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -409,13 +438,11 @@ def train(model, recipe: Recipe, train, valid=None, *, quick=None, seed=42, verb
     quick = is_quick() if quick is None else check_bool(quick, "quick")
     seed = None if seed is None else check_int(seed, "seed")
     verbose = check_int(verbose, "verbose", minimum=0, maximum=2)
-    X, y = check_xy(train, "train")
+    X, y = quick_subset(train, QUICK_TRAIN, name="train", quick=quick)
     if valid is not None:
-        valid = check_xy(valid, "valid")
+        valid = quick_subset(valid, QUICK_VALID, name="valid", quick=quick)
     epochs, budget = recipe.epochs, None if recipe.minutes is None else 60 * recipe.minutes
     if quick:
-        X, y = X[:QUICK_TRAIN], y[:QUICK_TRAIN]
-        valid = None if valid is None else (valid[0][:QUICK_VALID], valid[1][:QUICK_VALID])
         epochs, budget = min(epochs, QUICK_EPOCHS), None
         recipe = dataclasses.replace(recipe, batch_size=min(recipe.batch_size, QUICK_BATCH))
     n_classes = model.output_shape[-1]

@@ -22,7 +22,6 @@ VERDICTS = ("holds", "holds with a caveat", "corrected")
 
 LABEL = "**노트:**"
 CORRECTION = "**노트 정정:**"
-_QUOTES = re.compile(r"“([^”]*)”")
 
 
 def normalise(text: str) -> str:
@@ -36,15 +35,6 @@ def cells(path: Path) -> list[dict]:
 
 def source(cell: dict) -> str:
     return "".join(cell["source"])
-
-
-def quotes(markdown: str) -> list[str]:
-    """The verbatim quotes of a callout cell: every “…” on a ``**노트:**`` line."""
-    found = []
-    for line in markdown.splitlines():
-        if LABEL in line:
-            found += _QUOTES.findall(line.split(LABEL, 1)[1])
-    return found
 
 
 def callouts() -> list[tuple[Path, int, dict]]:

@@ -53,6 +53,12 @@ def test_the_notes_quotes_keep_their_spelling():
     text = "> **노트:** “한 특성맵의 픽셀들은 모두 같은 가중치 세트를 공유한다.”\n특성 맵마다"
     assert glossary.spelling_problems(text) == []
     assert glossary.spelling_problems(text + " 특성맵") == [("특성맵", "특성 맵")]
+    two = "> **노트:** “합성곱층” “특성맵” 뒤의 “특성맵”은 인용이 아니다"
+    assert glossary.notes_quotes(text + "\n" + two) == [
+        "한 특성맵의 픽셀들은 모두 같은 가중치 세트를 공유한다.",
+        "합성곱층",
+        "특성맵",
+    ]
 
 
 def test_one_spelling_per_term_and_no_term_is_anothers_variant():

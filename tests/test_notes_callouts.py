@@ -17,9 +17,10 @@ from notes_callouts import (
     cells,
     checked_rows,
     normalise,
-    quotes,
     source,
 )
+
+from vizcnn.glossary import notes_quotes
 
 CALLOUTS = callouts()
 IDS = [f"{path.stem}:{cell['id']}" for path, _, cell in CALLOUTS]
@@ -38,7 +39,7 @@ def test_there_are_callouts_in_every_lesson_that_the_notes_cover():
 @pytest.mark.parametrize(("path", "index", "cell"), CALLOUTS, ids=IDS)
 def test_callout_quotes_the_notes_verbatim(path, index, cell):
     notes = normalise(NOTES.read_text(encoding="utf-8"))
-    found = quotes(source(cell))
+    found = notes_quotes(source(cell))
     assert found, "a 노트: callout quotes the notes inside “…”"
     for quote in found:
         for part in normalise(quote).split("…"):

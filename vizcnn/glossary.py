@@ -25,6 +25,7 @@ __all__ = [
     "table",
     "spelling_problems",
     "strip_quotes",
+    "notes_quotes",
     "terms_in",
 ]
 
@@ -320,6 +321,18 @@ _HANGUL = re.compile("[가-힣]")
 # The callouts quote the notes verbatim, inside “…” after a **노트:** label; those quotes
 # keep the notes' own spelling and are not checked.
 _QUOTE = re.compile(r"\*\*노트:\*\*\s*((?:“[^”]*”[\s…]*)+)")
+
+
+_ONE_QUOTE = re.compile(r"“([^”]*)”")
+
+
+def notes_quotes(text: str) -> list[str]:
+    """The notes' sentences that ``text`` quotes: each “…” right after a ``**노트:**`` label.
+
+    The same definition serves :func:`strip_quotes` (quotes keep the notes' spelling) and
+    the tests that check every quote is verbatim in the notes.
+    """
+    return [quote for m in _QUOTE.finditer(text) for quote in _ONE_QUOTE.findall(m.group(1))]
 
 
 def strip_quotes(text: str) -> str:

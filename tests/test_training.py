@@ -104,6 +104,26 @@ def test_train_learns_and_reports(keras, separable, smoothing, tmp_path):
     assert dataclasses.asdict(again) == dataclasses.asdict(result)
 
 
+def test_compile_for_builds_the_optimizer_before_fit(keras):
+    model = training.compile_for(_tiny(keras), training.Recipe())
+    assert model.optimizer.built  # fit traces its step once, not twice
+    assert len(model.optimizer.variables) > len(model.trainable_variables)  # slots exist
+
+
+def test_prebuilt_optimizer_trains_to_the_same_weights(keras, separable):
+    X, y = separable
+    weights = []
+    for prebuild in (False, True):
+        model = _tiny(keras)
+        model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy")
+        if prebuild:
+            training.prebuild_optimizer(model)
+        model.fit(X[..., None] / 255, y, batch_size=64, epochs=2, shuffle=False, verbose=0)
+        weights.append(model.get_weights())
+    for a, b in zip(*weights, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
 def test_training_datasets_keep_autotuning_off(keras, separable):
     X, y = separable
     recipe = training.Recipe(batch_size=16, max_shift=1)

@@ -83,7 +83,7 @@ def degradation_run(
     from vizcnn.backend import keras as _keras
     from vizcnn.data import make_dataset
     from vizcnn.models import resnet_like
-    from vizcnn.training import step_recorder
+    from vizcnn.training import prebuild_optimizer, step_recorder
 
     keras = _keras()
     units = check_positive_int(units_per_stage, "units_per_stage")
@@ -101,6 +101,7 @@ def degradation_run(
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
+    prebuild_optimizer(model)
     train_ds = make_dataset(X, y, batch_size=batch_size, shuffle=True, seed=seed)
     valid_ds = None
     if valid is not None:

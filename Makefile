@@ -5,26 +5,54 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lab test lint unit notebooks browser-setup benchmarks clean
+.PHONY: setup lab test test-second-isa lint unit notebooks browser-setup benchmarks clean
 
 setup: $(STAMP)
 
+# TensorFlow: where the Python we start from already has it (a GPU box, Colab, a lab
+# image), the venv sees that build and installs none; elsewhere it gets the CPU build.
+# `make setup TF_EXTRA=gpu` asks for PyPI's CUDA build instead.
+HAS_TF := $(shell $(PYTHON) -c "import importlib.util as u; print(u.find_spec('tensorflow') is not None)" 2>/dev/null)
+ifeq ($(HAS_TF),True)
+TF_EXTRA ?=
+VENV_FLAGS := --system-site-packages
+else
+TF_EXTRA ?= cpu
+VENV_FLAGS :=
+endif
+comma := ,
+EXTRAS := $(if $(TF_EXTRA),$(TF_EXTRA)$(comma))dev
+
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(PYTHON) -m venv $(VENV_FLAGS) $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
+NBVAL := --nbval notebooks --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+
+# A second numeric configuration: oneDNN capped at another instruction set, so that other
+# convolution and matmul kernels add the same sums in another order, and lessons 04-06 take
+# the float32 path a CPU without bfloat16 takes. AVX2 where the CPU has AVX-512 (a
+# learner's AVX2 laptop); AVX (no FMA: other roundings) where AVX2 is already the top.
+SECOND_ISA ?= $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo AVX2 || echo AVX)
+
 # Everything CI checks: lint, unit tests (browser tests included), strict nbval.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	VIZCNN_QUICK=1 $(BIN)/pytest -p no:cacheprovider tests
-	VIZCNN_QUICK=1 $(BIN)/pytest -p no:cacheprovider --nbval notebooks \
-		--nbval-sanitize-with notebooks/nbval_sanitize.cfg
+	VIZCNN_QUICK=1 $(BIN)/pytest -p no:cacheprovider $(NBVAL)
+
+# The browser tests check widgets, not numbers: they run once, above.
+test-second-isa: $(STAMP)
+	@echo "second numeric configuration: ONEDNN_MAX_CPU_ISA=$(SECOND_ISA)"
+	ONEDNN_MAX_CPU_ISA=$(SECOND_ISA) VIZCNN_QUICK=1 $(BIN)/pytest -p no:cacheprovider \
+		-m "not browser" tests
+	ONEDNN_MAX_CPU_ISA=$(SECOND_ISA) VIZCNN_QUICK=1 $(BIN)/pytest -p no:cacheprovider $(NBVAL)
 
 benchmarks: $(STAMP)
 	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done

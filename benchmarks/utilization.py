@@ -4,7 +4,7 @@ In one run, on all cores:
 
 1. this machine's peak in TensorFlow: a large float32 matmul and a 3x3 convolution (NHWC,
    128 -> 128 channels), each the median of several repeats; the same two in bfloat16
-   where the CPU computes it natively (``vz.backend.cpu_has_native_bf16()``);
+   where the CPU computes it natively (``vz.backend.bfloat16_support()``);
 2. for each lesson model (``basic_cnn``, ``small_resnet``) and precision (float32, and
    ``mixed_bfloat16`` where native): training images/s at batch 256 (``fit`` on a
    ``vz.data.make_dataset`` pipeline of synthetic images held in memory, Adam; warm-up
@@ -31,7 +31,7 @@ import json
 import os
 
 import vizcnn as vz
-from vizcnn.backend import cpu_has_native_bf16, cpu_info
+from vizcnn.backend import bfloat16_support, cpu_info
 from vizcnn.speed import FULL, QUICK, peaks, training_speed
 
 MODELS = ("basic_cnn", "small_resnet")
@@ -75,12 +75,12 @@ def main(argv=None):
     sizes = QUICK if args.quick else FULL
 
     info = cpu_info()
-    native = cpu_has_native_bf16()
+    native, native_reason = bfloat16_support()
     tf = vz.import_tensorflow()
     flags = ", ".join(info["flags"]) or "none of avx2/fma/avx512f/avx512_bf16/amx"
     print(f"CPU: {info['cpu']}; {info['cores']} cores; flags: {flags}")
     print(
-        f"TensorFlow {tf.__version__}; native bfloat16: {native}; "
+        f"TensorFlow {tf.__version__}; native bfloat16: {native} ({native_reason}); "
         f"load average at start: {os.getloadavg()[0]:.2f}" + ("; QUICK sizes" if args.quick else "")
     )
 

@@ -28,6 +28,17 @@ def keras():
 
 
 @pytest.fixture
+def bfloat16_convolutions(keras):
+    """For a test that runs bfloat16 convolutions: skipped, saying why, where the runtime
+    has none (oneDNN capped below bfloat16, as in `make test`'s second configuration, on
+    a CPU whose flags claim it). Every other runtime runs it, emulated or native."""
+    from vizcnn.backend import bfloat16_convolution_runs
+
+    if not bfloat16_convolution_runs():
+        pytest.skip("this runtime cannot run a bfloat16 convolution (ONEDNN_MAX_CPU_ISA cap?)")
+
+
+@pytest.fixture
 def tiny_cnn(keras):
     """A seeded Sequential CNN on 8x8 RGB input."""
     keras.utils.set_random_seed(0)

@@ -1,6 +1,7 @@
 """The package surface: fast lazy import, every public name resolves, quiet TensorFlow."""
 
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -65,7 +66,7 @@ def test_environment_yml_installs_exactly_the_pyproject_dev_set():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip_sections = [d["pip"] for d in env["dependencies"] if isinstance(d, dict)]
-    assert pip_sections == [['-e ".[dev]"']], "environment.yml must install the project itself"
+    assert pip_sections == [['-e ".[cpu,dev]"']], "environment.yml must install the project itself"
     assert "dev" in project["optional-dependencies"]
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python="))
     major, minor = python.split("=")[1].split(".")[:2]
@@ -76,9 +77,38 @@ def test_environment_yml_installs_exactly_the_pyproject_dev_set():
     }
     for fixed in ("matplotlib", "ipywidgets", "jupyterlab", "scikit-learn"):
         assert fixed in declared
-    assert {"tensorflow", "tensorflow-cpu"} & declared
     dev = {dep.split(">")[0].strip() for dep in project["optional-dependencies"]["dev"]}
     assert {"pytest", "nbval", "ruff"} <= dev
+
+
+def _names(requirements):
+    return {re.split(r"[<>=;\[ ]", dep, maxsplit=1)[0] for dep in requirements}
+
+
+def test_tensorflow_comes_from_an_extra_never_from_the_bare_install():
+    """A GPU box or Colab keeps its own TensorFlow: only the extras choose a build."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert not {"tensorflow", "tensorflow-cpu", "keras"} & _names(project["dependencies"])
+    extras = project["optional-dependencies"]
+    assert {"tensorflow-cpu", "tensorflow", "keras"} <= _names(extras["cpu"])
+    assert any(dep.startswith("tensorflow[and-cuda]") for dep in extras["gpu"])
+    assert "TF_EXTRA ?= cpu" in (ROOT / "Makefile").read_text()  # make setup: the CPU build
+
+
+def test_without_tensorflow_import_works_and_the_first_need_names_the_extras():
+    out = _run(
+        "import sys; sys.modules['tensorflow'] = None\n"  # as if it were not installed
+        "import vizcnn as vz\n"
+        "print(vz.conv_output_size(28, 3, strides=2, padding='same'))\n"
+        "try:\n"
+        "    vz.setup_lesson()\n"
+        "except ImportError as error:\n"
+        "    print(type(error).__name__, error)\n"
+    )
+    size, message = out.stdout.strip().split("\n")
+    assert size == "14"
+    assert message.startswith("ImportError") and "TensorFlow" in message
+    assert "vizcnn[cpu]" in message and "vizcnn[gpu]" in message
 
 
 def test_makefile_and_ci_call_the_readme_test_command():

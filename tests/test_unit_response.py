@@ -225,7 +225,7 @@ def test_maximize_channels_matches_one_channel_at_a_time(trained):
     np.testing.assert_allclose(batch[1], one, atol=1e-5)
 
 
-def test_activation_maximization_on_a_residual_unit_in_bfloat16(keras):
+def test_activation_maximization_on_a_residual_unit_in_bfloat16(keras, bfloat16_convolutions):
     try:
         keras.mixed_precision.set_global_policy("mixed_bfloat16")
         keras.utils.set_random_seed(0)

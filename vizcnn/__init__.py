@@ -67,6 +67,7 @@ _SUBMODULES = (
     "lesson",
     "models",
     "prediction",
+    "rounding",
     "speed",
     "style",
     "time_estimate",

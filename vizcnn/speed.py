@@ -48,7 +48,7 @@ def peaks(sizes, dtypes):
         ``matmul`` (n for an n x n product), ``conv`` ((batch, grid, channels)) and
         ``repeats`` (the median of that many timed calls is used): ``FULL`` or ``QUICK``.
     dtypes : sequence of str
-        ``"float32"``, and ``"bfloat16"`` where :func:`vizcnn.backend.cpu_has_native_bf16`.
+        ``"float32"``, and ``"bfloat16"`` where :func:`vizcnn.backend.bfloat16_support` says so.
 
     Returns
     -------

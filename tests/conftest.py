@@ -1,4 +1,7 @@
-"""Shared test set-up: headless matplotlib, figures closed, tiny seeded models."""
+"""Shared test set-up: headless matplotlib, figures closed, tiny seeded models.
+
+How close two floating-point results must be is decided once, in numeric.py.
+"""
 
 import os
 

@@ -111,6 +111,20 @@ def test_without_tensorflow_import_works_and_the_first_need_names_the_extras():
     assert "vizcnn[cpu]" in message and "vizcnn[gpu]" in message
 
 
+def test_a_tensorflow_without_keras_3_is_named():
+    out = _run(
+        "import sys, types\n"
+        "sys.modules['tensorflow'] = types.SimpleNamespace(__version__='2.15.1')\n"
+        "import vizcnn as vz\n"
+        "try:\n"
+        "    vz.import_tensorflow()\n"
+        "except ImportError as error:\n"
+        "    print(error)\n"
+    )
+    assert "Keras 3" in out.stdout and "TensorFlow 2.15.1" in out.stdout
+    assert "tensorflow>=2.16" in out.stdout
+
+
 def test_makefile_and_ci_call_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     assert "make test" in readme and "make lab" in readme

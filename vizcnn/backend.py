@@ -52,18 +52,25 @@ def import_tensorflow():
     Raises
     ------
     ImportError
-        Where TensorFlow is not installed, naming the extras that install it.
+        Where TensorFlow is not installed (naming the extras that install it), or is older
+        than 2.16, whose ``tf.keras`` is not Keras 3.
     """
-    if sys.modules.get("tensorflow") is not None:
-        return sys.modules["tensorflow"]
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
-    try:
-        with _quiet_fd2(_STARTUP_NOISE):
-            import tensorflow
-    except ModuleNotFoundError as error:
-        if error.name != "tensorflow":  # TensorFlow is there but broken: say so as it is
-            raise
-        raise ImportError(_NO_TENSORFLOW) from error
+    tensorflow = sys.modules.get("tensorflow")
+    if tensorflow is None:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+        try:
+            with _quiet_fd2(_STARTUP_NOISE):
+                import tensorflow
+        except ModuleNotFoundError as error:
+            if error.name != "tensorflow":  # TensorFlow is there but broken: say so as it is
+                raise
+            raise ImportError(_NO_TENSORFLOW) from error
+    major, minor = (int(part) for part in re.findall(r"\d+", tensorflow.__version__)[:2])
+    if (major, minor) < (2, 16):  # tf.keras is Keras 3 from TensorFlow 2.16 on
+        raise ImportError(
+            f"vizcnn needs Keras 3, which tf.keras is from TensorFlow 2.16 on; this is "
+            f"TensorFlow {tensorflow.__version__}: pip install -U 'tensorflow>=2.16'"
+        )
     return tensorflow
 
 

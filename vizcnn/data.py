@@ -12,13 +12,13 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
-import sys
 import tempfile
 import zlib
 from pathlib import Path
 
 import numpy as np
 
+from vizcnn.graph import keras_internals
 from vizcnn.validation import (
     check_bool,
     check_int,
@@ -119,9 +119,9 @@ def keras_cache_dir() -> Path:
 def _keras_cache_dirs() -> list[Path]:
     """``keras_cache_dir()``, plus the one an imported Keras uses (it read $KERAS_HOME once)."""
     dirs = [keras_cache_dir()]
-    config = sys.modules.get("keras.src.backend.config")
-    if config is not None and hasattr(config, "keras_home"):
-        live = _keras_datasets_dir(config.keras_home(), created_if_missing=False)
+    home = keras_internals.live_keras_home()
+    if home is not None:
+        live = _keras_datasets_dir(home, created_if_missing=False)
         if live not in dirs:
             dirs.append(live)
     return dirs

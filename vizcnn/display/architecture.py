@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections import namedtuple
 
+from vizcnn.graph import keras_internals
 from vizcnn.validation import check_bool, check_model, check_number, check_positive_int
 
 Node = namedtuple(
@@ -107,7 +108,7 @@ def _is_residual(layer) -> bool:
 
 def _has_graph(keras, model) -> bool:
     """Whether a model's layers and their connections can be read (not subclassed)."""
-    return isinstance(model, keras.Sequential) or hasattr(model, "_nodes_by_depth")
+    return isinstance(model, keras.Sequential) or keras_internals.has_functional_graph(model)
 
 
 def _expandable(keras, layer) -> bool:
@@ -194,8 +195,9 @@ class _GraphReader:
         except (AttributeError, ValueError):  # a Sequential without keras.Input
             inputs = []
         for tensor in inputs:
-            history = getattr(tensor, "_keras_history", None)
-            name = getattr(getattr(history, "operation", None), "name", None) or "input"
+            made_by = keras_internals.producer(tensor)
+            name = getattr(made_by[0], "name", None) if made_by else None
+            name = name or "input"
             index = self.add(name, "InputLayer", _shape_text(tensor.shape), ())
             tokens.append((index, tuple(tensor.shape)))
         if not tokens:
@@ -215,7 +217,7 @@ class _GraphReader:
                 tokens = self.layer(layer, tokens[:1], None, groups)
             return tokens
         tensors = {id(t): token for t, token in zip(model.inputs, tokens, strict=False)}
-        by_depth = model._nodes_by_depth  # the same walk as keras' own _run_through_graph
+        by_depth = keras_internals.nodes_by_depth(model)  # the order of keras' own walk
         for depth in sorted(by_depth, reverse=True):
             for node in by_depth[depth]:
                 if node.operation is None or node.is_input:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from vizcnn.backend import keras as _keras
+from vizcnn.graph import keras_internals
 
 
 def output_extractor(model, path):
@@ -18,7 +19,7 @@ def output_extractor(model, path):
         if depth == len(path) - 1:
             stages.append(keras.Model(_single(outer.inputs), layer.output))
         else:  # enter the nested model: first compute its input inside `outer`
-            node_inputs = layer._inbound_nodes[0].input_tensors
+            node_inputs = keras_internals.call_inputs(layer)
             stages.append(keras.Model(_single(outer.inputs), _single(node_inputs)))
             outer = layer
     return stages

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 
 from vizcnn.backend import keras as _keras
+from vizcnn.graph import keras_internals
 from vizcnn.inspection.layer_kinds import MERGES, POINTWISE_LAYERS, POINTWISE_OPS
 from vizcnn.validation import check_model, model_inputs
 
@@ -161,7 +162,7 @@ class _CostWalk:
             for layer in model.layers:
                 value = self.layer(layer, [value], (), prefix=prefix)
             return [value]
-        if not hasattr(model, "_run_through_graph"):
+        if not keras_internals.has_functional_graph(model):
             raise TypeError(
                 f"model {model.name!r} ({type(model).__name__}) is a subclassed model: its "
                 "graph is hidden in Python code; use a Sequential or functional model"
@@ -170,7 +171,7 @@ class _CostWalk:
         def operation_fn(op):
             return lambda *args, **kwargs: self.layer(op, args, kwargs, prefix=prefix)
 
-        outputs = model._run_through_graph(inputs, operation_fn=operation_fn)
+        outputs = keras_internals.run_through_graph(model, inputs, operation_fn)
         return _tensors(outputs)
 
     def layer(self, layer, args, kwargs, *, prefix):

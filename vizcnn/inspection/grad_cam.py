@@ -27,6 +27,7 @@ import numpy as np
 
 from vizcnn.backend import import_tensorflow
 from vizcnn.backend import keras as _keras
+from vizcnn.graph import keras_internals
 from vizcnn.validation import (
     check_batch,
     check_bool,
@@ -214,8 +215,8 @@ def _class_head(model):
             f"grad_cam needs a classifier: model {model.name!r} returns shape {shape}, "
             "not (N, n_classes)"
         )
-    operation, node_index, _ = output._keras_history
-    inputs = operation._inbound_nodes[node_index].input_tensors
+    operation, node_index = keras_internals.producer(output)
+    inputs = keras_internals.call_inputs(operation, node_index)
     if isinstance(operation, keras.layers.Dense):
         return _Head(inputs[0], dense=operation), shape[-1]
     softmax = isinstance(operation, keras.layers.Softmax) or (
@@ -317,11 +318,10 @@ def _plan(model, path, target):
     inputs = _single(model.inputs)
     first, rest = path[0], path[1:]
     if rest:  # enter the nested model `first`
-        node = first._inbound_nodes[0]
-        entry = _single(node.input_tensors)
+        entry = _single(keras_internals.call_inputs(first))
         pre = None if entry is inputs else keras.Model(inputs, entry)
         inner = _plan(first, rest, _single(first.outputs))
-        cut = _single(node.output_tensors)
+        cut = _single(keras_internals.call_outputs(first))
     else:
         cut = first.output
         pre = keras.Model(inputs, cut)

@@ -16,6 +16,7 @@ import numpy as np
 
 from vizcnn.arithmetic import apply_window, axis_window, explicit_padding, input_axis, union_axes
 from vizcnn.backend import keras as _keras
+from vizcnn.graph import keras_internals
 from vizcnn.inspection.layer_kinds import GLOBAL, PER_POSITION, SUPPORTED
 
 
@@ -73,13 +74,13 @@ class GraphWalk:
             for layer in model.layers:
                 value = self.layer(layer, [value])
             return [value]
-        if not hasattr(model, "_run_through_graph"):
+        if not keras_internals.has_functional_graph(model):
             raise TypeError(
                 f"model {model.name!r} ({type(model).__name__}) is a subclassed model: its "
                 "graph is hidden in Python code; use a Sequential or functional model"
             )
-        outputs = model._run_through_graph(
-            inputs, operation_fn=lambda op: functools.partial(self._graph_call, op)
+        outputs = keras_internals.run_through_graph(
+            model, inputs, lambda op: functools.partial(self._graph_call, op)
         )
         return [v for v in _flatten(outputs) if isinstance(v, _Value)]
 

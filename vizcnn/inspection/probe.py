@@ -14,6 +14,7 @@ import weakref
 import numpy as np
 
 from vizcnn.backend import keras as _keras
+from vizcnn.graph import keras_internals
 from vizcnn.inspection.layer_kinds import MERGES_TO_ADD, POINTWISE_LAYERS, POINTWISE_OPS
 from vizcnn.validation import iter_layers
 
@@ -53,7 +54,7 @@ def linear_probe(model, grid):
 
 def _clone(model, inputs):
     keras = _keras()
-    if not isinstance(model, keras.Sequential) and not hasattr(model, "_run_through_graph"):
+    if not isinstance(model, keras.Sequential) and not keras_internals.has_functional_graph(model):
         raise TypeError(
             f"model {model.name!r} ({type(model).__name__}) is a subclassed model; "
             "empirical receptive fields need a Sequential or functional model"

@@ -12,6 +12,7 @@ import functools
 
 from vizcnn.arithmetic import AxisField, ReceptiveField
 from vizcnn.backend import keras as _keras
+from vizcnn.graph import keras_internals
 from vizcnn.inspection.graph_walk import GraphWalk
 from vizcnn.validation import check_int_pair, check_model, find_layer, iter_layers, model_inputs
 
@@ -22,7 +23,7 @@ def input_grid(model, input_size=None):
     """The model's ``(H, W)`` (entries None when not fixed), or a clear error."""
     check_model(model)
     keras = _keras()
-    if not isinstance(model, keras.Sequential) and not hasattr(model, "_run_through_graph"):
+    if not isinstance(model, keras.Sequential) and not keras_internals.has_functional_graph(model):
         raise TypeError(
             f"model {model.name!r} ({type(model).__name__}) is a subclassed model: its "
             "graph is hidden in Python code; use a Sequential or functional model"

@@ -40,12 +40,14 @@ NBVAL := --nbval notebooks --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 # learner's AVX2 laptop); AVX (no FMA: other roundings) where AVX2 is already the top.
 SECOND_ISA ?= $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo AVX2 || echo AVX)
 
-# Everything CI checks: lint, unit tests (browser tests included), strict nbval.
+# Everything CI checks: lint, unit tests (browser tests included), strict nbval, then the
+# unit tests and strict nbval once more under the second configuration.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	VIZCNN_QUICK=1 $(BIN)/pytest -p no:cacheprovider tests
 	VIZCNN_QUICK=1 $(BIN)/pytest -p no:cacheprovider $(NBVAL)
+	$(MAKE) --no-print-directory test-second-isa
 
 # The browser tests check widgets, not numbers: they run once, above.
 test-second-isa: $(STAMP)

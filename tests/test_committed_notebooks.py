@@ -38,3 +38,20 @@ def test_no_placeholder_text_is_left(path):
         assert not re.search(r"\b(TODO|FIXME|XXX|[A-Z]+_TEXT\d?|[A-Z]+_BULLET)\b", source), (
             f"{path.name} cell {cell['id']}"
         )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_nbval_markers_are_cell_tags_not_code(path):
+    # the learner reads the code; nbval reads the tags
+    for cell in _cells(path):
+        if cell["cell_type"] == "code":
+            assert "NBVAL" not in "".join(cell["source"]), f"{path.name} cell {cell['id']}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_lesson_text_speaks_to_the_learner_not_about_the_project(path):
+    words = re.compile(r"\b(committed|commits?|issue tracker|this project)\b", re.IGNORECASE)
+    for cell in _cells(path):
+        if cell["cell_type"] == "markdown":
+            match = words.search("".join(cell["source"]))
+            assert match is None, f"{path.name} cell {cell['id']}: {match and match.group()}"

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import tomllib
+from fnmatch import fnmatch
+
 import pytest
-from notes_callouts import NOTEBOOKS, cells, source
+from glossary_quotes import notes_quotes, strip_quotes
+from notes_callouts import NOTEBOOKS, ROOT, cells, source
 
 import vizcnn as vz
 
@@ -12,7 +17,7 @@ glossary = vz.glossary
 
 def korean_text(path):
     """All sources of a lesson (Markdown and code), the notes' quotes taken out."""
-    return glossary.strip_quotes("\n".join(source(c) for c in cells(path)))
+    return strip_quotes("\n".join(source(c) for c in cells(path)))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -51,10 +56,12 @@ def test_a_variant_spelling_is_caught(text, wrong):
 
 def test_the_notes_quotes_keep_their_spelling():
     text = "> **노트:** “한 특성맵의 픽셀들은 모두 같은 가중치 세트를 공유한다.”\n특성 맵마다"
-    assert glossary.spelling_problems(text) == []
-    assert glossary.spelling_problems(text + " 특성맵") == [("특성맵", "특성 맵")]
+    assert glossary.spelling_problems(strip_quotes(text)) == []
+    assert glossary.spelling_problems(strip_quotes(text + " 특성맵")) == [("특성맵", "특성 맵")]
+    # the package checks text as given: quotes are the lessons' convention, the tests' job
+    assert glossary.spelling_problems(text) == [("특성맵", "특성 맵")]
     two = "> **노트:** “합성곱층” “특성맵” 뒤의 “특성맵”은 인용이 아니다"
-    assert glossary.notes_quotes(text + "\n" + two) == [
+    assert notes_quotes(text + "\n" + two) == [
         "한 특성맵의 픽셀들은 모두 같은 가중치 세트를 공유한다.",
         "합성곱층",
         "특성맵",
@@ -92,3 +99,82 @@ def test_bad_lesson_is_a_clear_error(lesson, error):
 def test_bad_text_is_a_clear_error():
     with pytest.raises(TypeError, match="text"):
         glossary.spelling_problems(None)
+
+
+def _committed_glossary_output(path, lesson):
+    """The committed ``text/markdown`` and ``text/plain`` of the lesson's glossary cell."""
+    [cell] = [c for c in cells(path) if f"vz.glossary.table(lesson={lesson})" in source(c)]
+    [output] = [o for o in cell["outputs"] if o["output_type"] == "execute_result"]
+    return {kind: "".join(output["data"][kind]) for kind in ("text/markdown", "text/plain")}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_each_lesson_glossary_prints_exactly_its_committed_output(path):
+    # nbval compares these outputs strictly, and lessons 04-06 cannot be re-run cheaply:
+    # the table must render byte for byte what the lesson shows
+    lesson = int(path.stem[:2])
+    committed = _committed_glossary_output(path, lesson)
+    table = glossary.table(lesson=lesson)
+    assert table._repr_markdown_() == committed["text/markdown"]
+    assert repr(table) == committed["text/plain"]
+
+
+def _data_file_entries():
+    path = ROOT / "vizcnn" / glossary.DATA_FILE
+    return json.loads(path.read_text(encoding="utf-8"))["terms"]
+
+
+@pytest.mark.parametrize("lesson", [None, *glossary.LESSONS])
+def test_each_table_is_the_data_file_in_its_order(lesson):
+    # computed from the raw file, independently of vizcnn.glossary's reading of it
+    entries = [e for e in _data_file_entries() if lesson is None or lesson in e["lessons"]]
+    korean = [e["korean"] + (f" (노트: {e['notes']})" if e.get("notes") else "") for e in entries]
+    expected = ["| 한국어 | English | meaning |", "| --- | --- | --- |"] + [
+        f"| {k} | {e['english']} | {e['meaning']} |" for k, e in zip(korean, entries, strict=True)
+    ]
+    table = glossary.table(lesson=lesson)
+    assert table._repr_markdown_() == "\n".join(expected)
+    plain = [f"{k} — {e['english']}" for k, e in zip(korean, entries, strict=True)]
+    assert repr(table) == "\n".join(plain)
+    assert [t.variants for t in table.terms] == [tuple(e.get("variants", ())) for e in entries]
+
+
+def test_every_lesson_has_a_glossary_and_every_term_a_lesson():
+    assert all(len(glossary.table(lesson=n)) >= 5 for n in glossary.LESSONS)
+    assert all(t.lessons and set(t.lessons) <= set(glossary.LESSONS) for t in glossary.TERMS)
+
+
+def test_the_data_file_is_shipped_with_the_package():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["vizcnn"]
+    assert any(fnmatch(glossary.DATA_FILE, pattern) for pattern in patterns)
+
+
+GOOD = {"english": "stride", "korean": "스트라이드", "lessons": [2], "meaning": "a step"}
+
+
+@pytest.mark.parametrize(
+    ("entry", "match"),
+    [
+        (["stride"], "must be an object"),
+        ({k: v for k, v in GOOD.items() if k != "meaning"}, "missing \\['meaning'\\]"),
+        ({**GOOD, "lesson": [2]}, "unknown fields \\['lesson'\\]"),
+        ({**GOOD, "lessons": []}, "lessons must be a non-empty list"),
+        ({**GOOD, "lessons": [7]}, "lessons must be"),
+        ({**GOOD, "lessons": [True]}, "lessons must be"),
+        ({**GOOD, "variants": ["a", 3]}, "must be text"),
+        ({**GOOD, "notes": None}, "must be text"),
+    ],
+)
+def test_a_malformed_data_file_entry_names_itself(entry, match):
+    with pytest.raises(ValueError, match=match) as error:
+        glossary._term(entry, 4)
+    assert "glossary.json: terms[4]" in str(error.value)
+    assert glossary._term(GOOD, 0) == glossary.Term("stride", "스트라이드", (2,), "a step")
+
+
+def test_terms_in_skips_a_term_inside_a_longer_one():
+    found = [t.korean for t in glossary.terms_in("전역 평균 풀링과 배치 정규화")]
+    assert found == ["전역 평균 풀링", "배치 정규화"]
+    with pytest.raises(TypeError, match="text"):
+        glossary.terms_in(b"bytes")

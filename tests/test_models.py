@@ -185,3 +185,67 @@ def test_resnet34_structure_and_roundtrip(tmp_path):
     assert units[-1].output.shape == (None, 1, 1, 512)
     x = np.random.default_rng(5).random((2, 32, 32, 3), dtype=np.float32)
     _roundtrip(model, x, tmp_path)
+
+
+# -- inputs too small for a window ---------------------------------------------------------
+def _walk(size, windows):
+    """Output size along one axis, by vizcnn.arithmetic (the arithmetic the check uses)."""
+    for _, kernel, strides, padding in windows:
+        size = vz.arithmetic.conv_output_size(size, kernel, strides=strides, padding=padding)
+    return size
+
+
+@pytest.mark.parametrize("variant", [{}, {"skips": True}])
+def test_basic_cnn_windows_are_the_models_own(variant):
+    # the check's table of windows must be the network's: the feature maps that reach the
+    # Flatten layer have the size the arithmetic predicts, on a size that drops cells
+    model = vz.models.basic_cnn(input_shape=(9, 23, 1), **variant)
+    flatten = next(layer for layer in model.layers if type(layer).__name__ == "Flatten")
+    windows = vz.models.BASIC_CNN_WINDOWS
+    assert tuple(flatten.input.shape) == (None, _walk(9, windows), _walk(23, windows), 256)
+    pools = [layer for layer in model.layers if type(layer).__name__ == "MaxPooling2D"]
+    valid = [w for w in windows if w[3] == "valid"]
+    assert [(p.pool_size, p.strides, p.padding) for p in pools] == [
+        ((k, k), (s, s), pad) for _, k, s, pad in valid
+    ]
+
+
+@pytest.mark.parametrize(
+    ("shape", "variant", "message"),
+    [
+        (
+            (4, 4, 1),
+            {},
+            "input_shape (4, 4, 1) is too small for basic_cnn: a height of 4 leaves 1 row for "
+            "the 3rd MaxPool2D (a 2x2 window, stride 2, no padding), less than its window; "
+            "height and width must each be at least 8, e.g. input_shape=(8, 8, 1)",
+        ),
+        (
+            (28, 3, 3),
+            {"batch_norm": True},
+            "a width of 3 leaves 1 column for the 2nd MaxPool2D",
+        ),
+        ((1, 30, 1), {"skips": True}, "a height of 1 leaves 1 row for the 1st MaxPool2D"),
+        ((7, 30, 2), {}, "at least 8, e.g. input_shape=(8, 30, 2)"),
+    ],
+)
+def test_basic_cnn_too_small_an_input_names_the_layer_and_the_smallest(shape, variant, message):
+    with pytest.raises(ValueError) as error:
+        vz.models.basic_cnn(input_shape=shape, **variant)
+    assert message in str(error.value)
+    assert "Computed output size" not in str(error.value)  # ours, not Keras' from inside
+
+
+def test_basic_cnn_smallest_input_builds():
+    model = vz.models.basic_cnn(input_shape=(8, 8, 1))
+    assert model.output_shape == (None, 10)
+    assert _walk(8, vz.models.BASIC_CNN_WINDOWS) == 1  # 8 -> 4 -> 2 -> 1
+
+
+@pytest.mark.parametrize("build", ["small_resnet", "resnet_like"])
+def test_resnets_take_even_a_1x1_input(build):
+    # every window of these has same padding: nothing can be larger than its input
+    model = getattr(vz.models, build)(input_shape=(1, 1, 1))
+    assert model.output_shape == (None, 10)
+    x = np.ones((2, 1, 1, 1), "float32")
+    assert model.predict(x, verbose=0).shape == (2, 10)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from glossary_quotes import notes_quotes
 from notes_callouts import (
     CORRECTION,
     NOTEBOOKS,
@@ -19,8 +20,6 @@ from notes_callouts import (
     normalise,
     source,
 )
-
-from vizcnn.glossary import notes_quotes
 
 CALLOUTS = callouts()
 IDS = [f"{path.stem}:{cell['id']}" for path, _, cell in CALLOUTS]

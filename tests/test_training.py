@@ -1,11 +1,13 @@
 """The training recipe: schedule, augmentation, a tiny real fit, results saved as JSON."""
 
 import dataclasses
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
-from vizcnn import training
+from vizcnn import recipes, training, training_data, training_schedule
 
 
 def test_one_cycle_schedule():
@@ -127,7 +129,8 @@ def test_prebuilt_optimizer_trains_to_the_same_weights(keras, separable):
 def test_training_datasets_keep_autotuning_off(keras, separable):
     X, y = separable
     recipe = training.Recipe(batch_size=16, max_shift=1)
-    train_ds, valid_ds = training._datasets(recipe, (X, y), (X[:32], y[:32]), 2, seed=0)
+    valid = (X[:32], y[:32])
+    train_ds, valid_ds = training_data.training_datasets(recipe, (X, y), valid, 2, seed=0)
     assert train_ds.options().autotune.enabled is False
     assert valid_ds.options().autotune.enabled is False
 
@@ -203,3 +206,97 @@ def test_training_result_round_trips_through_json(tmp_path):
     )
     result.to_json(tmp_path / "r.json")
     assert training.TrainingResult.from_json(tmp_path / "r.json") == result
+
+
+def test_training_gathers_the_split_modules_under_its_old_names():
+    # lessons 04-06 and the benchmarks reach everything as training.<name>: the same objects
+    for module in (recipes, training_data, training_schedule):
+        for name in set(module.__all__) & set(training.__all__):
+            assert getattr(training, name) is getattr(module, name), name
+    assert training.OPTIMIZERS == ("adamw", "nadam", "sgd")
+    assert set(training.__all__) <= set(dir(training))
+    # the lessons print the recipes: their text must not depend on where Recipe lives
+    assert repr(training.CNN_RECIPE) == (
+        "Recipe(epochs=4, minutes=None, batch_size=256, learning_rate=0.003, warmup=0.05, "
+        "weight_decay=0.0005, label_smoothing=0.1, max_shift=0, flip=True, optimizer='adamw')"
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"max_shift": -1}, ValueError, "max_shift must be >= 0, got -1"),
+        ({"max_shift": 1.5}, TypeError, "max_shift must be an int"),
+        ({"max_shift": True}, TypeError, "max_shift must be an int"),
+        ({"flip": 1}, TypeError, "flip must be True or False"),
+        ({"x": np.zeros((4, 6, 6), "float32")}, ValueError, r"x must be .*got shape \(4, 6, 6\)"),
+        ({"x": [[0.0]]}, TypeError, "x must be an array or tensor"),
+    ],
+)
+def test_augment_batch_bad_input_is_a_clear_error(kwargs, error, match):
+    x = kwargs.pop("x", np.zeros((4, 6, 6, 1), "float32"))
+    with pytest.raises(error, match=match):
+        training.augment_batch(x, **kwargs)
+
+
+def test_augment_batch_checks_before_importing_tensorflow():
+    code = (
+        "import sys, numpy as np\n"
+        "from vizcnn import training\n"
+        "try:\n"
+        "    training.augment_batch(np.zeros((2, 4, 4, 1)), max_shift=-1)\n"
+        "except ValueError as error:\n"
+        "    print(error)\n"
+        "print('tensorflow' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["max_shift must be >= 0, got -1", "False"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"warmup": 1.0}, ValueError, "warmup must be < 1"),
+        ({"warmup": -0.1}, ValueError, "warmup must be >= 0"),
+        ({"peak": -1e-3}, ValueError, "peak must be >= 0"),
+        ({"progress": "half"}, TypeError, "progress must be a number"),
+        ({"progress": float("nan")}, ValueError, "progress must be a finite number"),
+    ],
+)
+def test_one_cycle_bad_input_is_a_clear_error(kwargs, error, match):
+    arguments = {"progress": 0.5, "peak": 1e-3, "warmup": 0.1, **kwargs}
+    with pytest.raises(error, match=match):
+        training.one_cycle(arguments.pop("progress"), **arguments)
+
+
+def test_one_cycle_without_warmup_starts_at_the_peak():
+    assert training.one_cycle(0.0, peak=1e-3, warmup=0.0) == pytest.approx(1e-3)
+    assert training.one_cycle(0.5, peak=1e-3, warmup=0.0) == pytest.approx(5e-4)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"recipe": {"epochs": 1}}, TypeError, "recipe must be a vizcnn.training.Recipe"),
+        ({"steps_per_epoch": 0}, ValueError, "steps_per_epoch must be >= 1"),
+        ({"epochs": 2.0}, TypeError, "epochs must be an int"),
+        ({"train_size": -5}, ValueError, "train_size must be >= 1"),
+        ({"budget": 0}, ValueError, "budget must be > 0"),
+    ],
+)
+def test_schedule_tracker_bad_input_is_a_clear_error(kwargs, error, match):
+    arguments = {
+        "recipe": training.Recipe(),
+        "steps_per_epoch": 4,
+        "epochs": 2,
+        "train_size": 100,
+        "budget": None,
+        **kwargs,
+    }
+    with pytest.raises(error, match=match):
+        training_schedule.schedule_tracker(arguments.pop("recipe"), **arguments)
+
+
+def test_compile_for_wants_a_recipe(keras):
+    with pytest.raises(TypeError, match="recipe must be a vizcnn.training.Recipe, got dict"):
+        training.compile_for(_tiny(keras), {"optimizer": "adamw"})

@@ -1,5 +1,7 @@
 """Data for the lessons: scikit-learn's sample images and the real Fashion-MNIST.
 
+Course material: the lessons' data sets, not part of the drawing library.
+
 Fashion-MNIST is looked for, in order, in ``$VIZCNN_DATA``, in Debian's
 ``/usr/share/datasets/fashion-mnist/`` (package ``dataset-fashion-mnist``) and in the
 Keras cache; only then is it downloaded (by Keras). Every file is checked against the

@@ -1,5 +1,7 @@
 """The degradation experiment of He et al. (2015): does a deeper network train worse?
 
+Course material: lesson 05's experiment, not part of the drawing library.
+
 He et al. noticed that a 56-layer *plain* network (convolutions, batch normalisation and
 ReLUs stacked, no skips) reaches a *higher training loss* than a 20-layer one, although the
 deeper net could copy the shallower one and set its extra layers to the identity. Not

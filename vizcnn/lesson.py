@@ -1,4 +1,7 @@
-"""``setup_lesson``: what the first cell of every lesson does, written once."""
+"""``setup_lesson``: what the first cell of every lesson does, written once.
+
+Course material: the lessons' set-up, not part of the drawing library.
+"""
 
 from __future__ import annotations
 

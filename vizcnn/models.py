@@ -1,5 +1,7 @@
 """The lessons' models: the notes' CNN, the small ResNet we train, and the book's ResNet-34.
 
+Course material: these are the lessons' networks; the drawing library takes any Keras model.
+
 All three are Keras models (Sequential or functional) built from ``keras.Input`` (not the deprecated
 ``input_shape=`` argument), so every layer has a known output shape and the inspection
 helpers can walk them. Their output layer computes in float32 even under a mixed-precision
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from vizcnn.arithmetic import conv_output_size
 from vizcnn.backend import keras as _keras
 from vizcnn.layers.residual_unit import ResidualUnit, conv_before_bn
 from vizcnn.validation import (
@@ -24,6 +27,54 @@ from vizcnn.validation import (
 keras = _keras()
 
 FASHION_MNIST_SHAPE = (28, 28, 1)
+
+#: The windows of :func:`basic_cnn` along one axis, in order (with or without ``batch_norm``
+#: or ``skips``: the same ones): ``(layer, kernel, strides, padding)``. Its three 2x2
+#: poolings without padding need an input of at least 8x8; every convolution is ``same``.
+BASIC_CNN_WINDOWS = (
+    ("the 7x7 Conv2D", 7, 1, "same"),
+    ("the 1st MaxPool2D", 2, 2, "valid"),
+    ("the 2nd and 3rd Conv2D", 3, 1, "same"),
+    ("the 2nd MaxPool2D", 2, 2, "valid"),
+    ("the 4th and 5th Conv2D", 3, 1, "same"),
+    ("the 3rd MaxPool2D", 2, 2, "valid"),
+)
+
+
+def _first_misfit(size: int, windows):
+    """The first of ``windows`` larger than its input along one axis, or ``None``.
+
+    Returns ``(window, the input size it gets)``; pure arithmetic
+    (:func:`vizcnn.arithmetic.conv_output_size`), no TensorFlow.
+    """
+    for window in windows:
+        _, kernel, strides, padding = window
+        if padding == "valid" and size < kernel:
+            return window, size
+        size = conv_output_size(size, kernel, strides=strides, padding=padding)
+    return None
+
+
+def _check_fits(model: str, input_shape: tuple, windows) -> None:
+    """Raise a ``ValueError`` before building when height or width is too small.
+
+    The message names the layer, the size it would get, its window, and the smallest
+    input that works (each axis on its own: height and width do not interact).
+    """
+    for axis, size in zip(("height", "width"), input_shape[:2], strict=True):
+        misfit = _first_misfit(size, windows)
+        if misfit is None:
+            continue
+        (layer, kernel, strides, _), got = misfit
+        unit = ("row" if axis == "height" else "column") + ("" if got == 1 else "s")
+        smallest = next(n for n in range(1, 2**16) if _first_misfit(n, windows) is None)
+        fits = tuple(max(n, smallest) for n in input_shape[:2]) + input_shape[2:]
+        raise ValueError(
+            f"input_shape {input_shape} is too small for {model}: a {axis} of {size} leaves "
+            f"{got} {unit} for {layer} (a {kernel}x{kernel} window, stride {strides}, no padding), "
+            f"less than its window; height and width must each be at least {smallest}, "
+            f"e.g. input_shape={fits}"
+        )
 
 
 def _check_io(input_shape, n_classes):
@@ -68,6 +119,8 @@ def basic_cnn(
     Parameters
     ----------
     input_shape : tuple of int, default=(28, 28, 1)
+        ``(height, width, channels)``; height and width at least 8 (three 2x2 poolings
+        without padding: 8 → 4 → 2 → 1).
     n_classes : int, default=10
     dropout : float, default=0.5
         Rate of both Dropout layers (the notes' 0.5).
@@ -82,10 +135,17 @@ def basic_cnn(
         Not compiled: the lesson compiles it with the optimizer it is studying. Sequential
         for the notes' network, functional (explicit ``Add`` layers) with ``batch_norm``
         or ``skips``.
+
+    Raises
+    ------
+    ValueError
+        For an input smaller than 8x8, before any layer is built: the message names the
+        pooling layer that would get less than its 2x2 window, and the smallest input.
     """
     input_shape, n_classes = _check_io(input_shape, n_classes)
     dropout = check_number(dropout, "dropout", minimum=0, below=1)
     batch_norm, skips = check_bool(batch_norm, "batch_norm"), check_bool(skips, "skips")
+    _check_fits("basic_cnn", input_shape, BASIC_CNN_WINDOWS)
     DefaultConv2D = partial(
         keras.layers.Conv2D,
         kernel_size=3,
@@ -149,6 +209,7 @@ def small_resnet(
     Parameters
     ----------
     input_shape : tuple of int, default=(28, 28, 1)
+        Any height and width: every window has ``same`` padding, so even 1x1 fits.
     n_classes : int, default=10
     stages : sequence of (filters, n_units), default=((64, 1), (128, 1), (256, 1))
         Each stage starts with a stride-2 unit (halving height and width) and has
@@ -239,6 +300,7 @@ def resnet_like(
     skips : bool, default=True
         False builds the plain network.
     input_shape : tuple of int, default=(28, 28, 1)
+        Any height and width: every window has ``same`` padding, so even 1x1 fits.
     n_classes : int, default=10
 
     Returns

@@ -1,5 +1,7 @@
 """How fast this computer trains: its measured peak, and what a model achieves of it.
 
+Course material: lesson 06's measurements, not part of the drawing library.
+
 Shared by ``benchmarks/utilization.py`` and lesson 06. Peaks are measured in TensorFlow on
 all cores (a big matmul and a 3x3 convolution, the operations that dominate a CNN's
 FLOPs); a model's achieved GFLOP/s is its training FLOPs per image

@@ -1,5 +1,7 @@
 """How long will training take on *this* computer? Measure a few steps, then predict.
 
+Course material: the lessons' time estimates, not part of the drawing library.
+
 Lessons train for a number of epochs, the same everywhere; how many minutes that takes
 depends on the CPU (AVX-512 with native bfloat16 runs the lessons' CNN several times faster
 than AVX2 in float32). Before a full run, a lesson measures this machine's training and

@@ -41,8 +41,10 @@ class ResidualUnit(keras.layers.Layer):
     two paths can be added. The activation is applied after the sum.
 
     Because the unit adds its input to what the main path computes, the main path only has
-    to learn a *correction* to the identity. Gradients flow back through the ``+`` unchanged,
-    which is what lets very deep stacks of these units train.
+    to learn a *correction* to the identity. On the way back the gradient reaches the input
+    along the skip as well as through the main path, which is what lets very deep stacks of
+    these units train. (The activation after the sum still gates it; only a pre-activation
+    unit, with the activation inside the main path, passes it through the ``+`` unchanged.)
 
     Parameters
     ----------

@@ -317,3 +317,32 @@ def test_arguments_are_validated():
     few = disp.plot_positions(max_positions=np.int64(4), ncols=np.int64(2), figsize=(3, 3.5))
     assert few.axes_.shape == (2, 2) and tuple(few.figure_.get_size_inches()) == (3, 3.5)
     plt.close("all")
+
+
+def test_init_only_stores_and_the_geometry_is_computed_when_read():
+    disp = ConvArithmeticDisplay(3, 5)  # impossible with "valid": found when first needed
+    assert disp.input_size == (3, 3) and disp.kernel_size == (5, 5)
+    assert not hasattr(disp, "figure_")
+    with pytest.raises(ValueError, match="kernel"):
+        disp.output_size_  # noqa: B018
+    with pytest.raises(ValueError, match="kernel"):
+        ConvArithmeticDisplay.from_params(3, 5)  # computes at once
+    pooled = ConvArithmeticDisplay(6, 2, strides=None)
+    assert pooled.strides is None  # stored as given ...
+    assert pooled.output_size_ == (3, 3) and pooled.strides == (2, 2)  # ... then resolved
+
+
+def test_from_params_and_from_result_match_the_constructor():
+    from vizcnn.arithmetic import conv_geometry
+
+    eager = ConvArithmeticDisplay.from_params(7, 4, padding="same")
+    lazy = ConvArithmeticDisplay(7, 4, padding="same")
+    assert eager.padding_ == lazy.padding_ == ((1, 2), (1, 2))
+    assert eager.output_size_ == lazy.output_size_ == (7, 7)
+    rows, cols = conv_geometry((8, 9), (3, 3), strides=(2, 2))
+    built = ConvArithmeticDisplay.from_result(rows, cols)
+    assert built.input_size == (8, 9) and built.output_size_ == (3, 4)
+    assert built.plot(position=(2, 3)).position_ == (2, 3)
+    with pytest.raises(TypeError, match="rows must be an AxisGeometry"):
+        ConvArithmeticDisplay.from_result((8, 3), cols)
+    plt.close("all")

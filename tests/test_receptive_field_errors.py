@@ -65,6 +65,8 @@ def test_unsupported_layer_is_named_with_what_to_do(keras):
     )
     with pytest.raises(ValueError, match=r"'up' \(UpSampling2D\) is not supported.*Supported"):
         vz.receptive_fields(model)
+    with pytest.raises(ValueError, match=r"vz\.register_layer_geometry\(TheLayerClass, kind="):
+        vz.receptive_fields(model)
 
 
 def test_merging_branches_with_different_jumps(keras):
@@ -89,7 +91,7 @@ def test_bad_input_size_and_multi_input_models(keras, tiny_cnn):
 
 
 # keras.ops nodes of a functional graph, as Keras records them: every kind the shared table
-# (vizcnn.inspection.layer_kinds) lists must work through the walk AND the gradient probe.
+# (vizcnn.graph.layer_kinds) lists must work through the walk AND the gradient probe.
 _OPS = {
     "LeakyRelu": lambda ops, t: ops.leaky_relu(t),
     "Elu": lambda ops, t: ops.elu(t),
@@ -110,7 +112,7 @@ _OPS = {
 
 @pytest.mark.parametrize("op_name", sorted(_OPS))
 def test_keras_ops_are_known_to_the_walk_and_the_probe(keras, op_name):
-    from vizcnn.inspection.layer_kinds import PER_POSITION
+    from vizcnn.graph.layer_kinds import PER_POSITION
 
     assert op_name in PER_POSITION
     inputs = keras.Input((9, 9, 1))

@@ -34,6 +34,7 @@ _LAZY = {
     "layer_costs": "vizcnn.inspection",
     "forward_flops_per_image": "vizcnn.inspection",
     "training_flops_per_image": "vizcnn.inspection",
+    "register_layer_geometry": "vizcnn.graph.layer_kinds",
     # what a unit responds to, and why the network chose a class
     "top_activating_patches": "vizcnn.inspection",
     "activation_maximization": "vizcnn.inspection",
@@ -47,6 +48,7 @@ _LAZY = {
     "ConvArithmeticDisplay": "vizcnn.display",
     "HistoryDisplay": "vizcnn.display",
     "ArchitectureDisplay": "vizcnn.display",
+    "ArchitectureStyle": "vizcnn.display",
     "show_images": "vizcnn.display",
     "TopPatchesDisplay": "vizcnn.display",
     "ActivationMaximizationDisplay": "vizcnn.display",

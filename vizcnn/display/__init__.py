@@ -15,6 +15,7 @@ _WHERE = {
     "HistoryDisplay": "vizcnn.display.history",
     "GradCamDisplay": "vizcnn.display.grad_cam",
     "ArchitectureDisplay": "vizcnn.display.architecture",
+    "ArchitectureStyle": "vizcnn.display.architecture_style",
     "ImageGridDisplay": "vizcnn.display.images",
     "show_images": "vizcnn.display.images",
     "TopPatchesDisplay": "vizcnn.display.unit_response",

@@ -11,25 +11,21 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.collections import LineCollection
-from matplotlib.colors import to_rgba
 from matplotlib.patches import Rectangle
 
-from vizcnn.arithmetic import cell_categories, conv_geometry
+from vizcnn.arithmetic import PADDINGS, AxisGeometry, cell_categories, conv_geometry
 from vizcnn.display.conv_windows import (
     COLORS,
-    cell_colors,
-    cell_points,
-    diagram_title,
+    diagram_figsize,
     draw_window_panels,
-    grid_lines,
-    input_label,
     legend_handles,
-    padded_extent,
+    redraw_diagram,
 )
 from vizcnn.validation import (
     check_bool,
     check_figsize,
     check_int_pair,
+    check_one_of,
     check_position,
     check_positive_int,
 )
@@ -61,6 +57,11 @@ class ConvArithmeticDisplay:
     padding : {"valid", "same"}, default="valid"
         Case-insensitive, as in Keras.
     dilation_rate : int or (int, int), default=1
+
+    ``__init__`` checks and stores the settings; the geometry is computed when first
+    read (``output_size_``, :meth:`plot`, ...), so impossible combinations (a kernel
+    larger than a ``valid`` input) raise then. :meth:`from_params` computes at once;
+    :meth:`from_result` builds the display from computed geometry.
 
     Attributes
     ----------
@@ -105,15 +106,37 @@ class ConvArithmeticDisplay:
     """
 
     def __init__(self, input_size, kernel_size, *, strides=1, padding="valid", dilation_rate=1):
-        self._apply(
-            self._geometry(
-                input_size=input_size,
-                kernel_size=kernel_size,
-                strides=strides,
-                padding=padding,
-                dilation_rate=dilation_rate,
-            )
+        # each setting is checked and stored; the geometry is computed when first needed
+        self.input_size = check_int_pair(input_size, "input_size")
+        self.kernel_size = check_int_pair(kernel_size, "kernel_size")
+        self.strides = None if strides is None else check_int_pair(strides, "strides")
+        self.padding = check_one_of(padding, "padding", PADDINGS, ignore_case=True)
+        self.dilation_rate = check_int_pair(dilation_rate, "dilation_rate")
+        self._axes = None
+
+    @classmethod
+    def from_params(cls, input_size, kernel_size, *, strides=1, padding="valid", dilation_rate=1):
+        """Compute the geometry of these settings now (raising for impossible ones) and
+        build the display from it: :meth:`from_result`. Same parameters as the class."""
+        settings = dict(strides=strides, padding=padding, dilation_rate=dilation_rate)
+        return cls.from_result(
+            *cls._geometry(input_size=input_size, kernel_size=kernel_size, **settings)
         )
+
+    @classmethod
+    def from_result(cls, rows, cols):
+        """A display of computed geometry: the :class:`vizcnn.arithmetic.AxisGeometry` of
+        the height (``rows``) and of the width (``cols``), as from
+        :func:`vizcnn.arithmetic.conv_geometry`."""
+        for name, axis in (("rows", rows), ("cols", cols)):
+            if not isinstance(axis, AxisGeometry):
+                raise TypeError(f"{name} must be an AxisGeometry, got {type(axis).__name__}")
+        if rows.padding != cols.padding:
+            raise ValueError(f"rows and cols must share one padding, got {rows.padding!r} "
+                             f"and {cols.padding!r}")  # fmt: skip
+        display = cls.__new__(cls)
+        display._apply((rows, cols))
+        return display
 
     @staticmethod
     def _geometry(*, input_size, kernel_size, strides, padding, dilation_rate):
@@ -127,14 +150,35 @@ class ConvArithmeticDisplay:
         )
 
     def _apply(self, geometry):
-        self.rows_, self.cols_ = r, c = geometry
+        self._axes = r, c = tuple(geometry)
         self.input_size = (r.input_size, c.input_size)
         self.kernel_size = (r.kernel_size, c.kernel_size)
         self.strides = (r.strides, c.strides)
         self.padding = r.padding
         self.dilation_rate = (r.dilation_rate, c.dilation_rate)
-        self.output_size_ = (r.output_size, c.output_size)
-        self.padding_ = ((r.pad_before, r.pad_after), (c.pad_before, c.pad_after))
+
+    def _computed(self):
+        if self._axes is None:  # first use: compute the stored settings' geometry
+            self._apply(self._geometry(**{name: getattr(self, name) for name in _SETTINGS}))
+        return self._axes
+
+    @property
+    def rows_(self):
+        return self._computed()[0]
+
+    @property
+    def cols_(self):
+        return self._computed()[1]
+
+    @property
+    def output_size_(self):
+        r, c = self._computed()
+        return (r.output_size, c.output_size)
+
+    @property
+    def padding_(self):
+        r, c = self._computed()
+        return ((r.pad_before, r.pad_after), (c.pad_before, c.pad_after))
 
     # ------------------------------------------------------------------ compute
     def cell_categories(self):
@@ -188,7 +232,7 @@ class ConvArithmeticDisplay:
         if ax is None:
             import matplotlib.pyplot as plt
 
-            fig, ax = plt.subplots(figsize=self._figsize(legend))
+            fig, ax = plt.subplots(figsize=diagram_figsize(self.rows_, self.cols_, legend=legend))
         self.view_, self.figure_, self.ax_ = "diagram", ax.figure, ax
         self.axes_ = np.array([[ax]], dtype=object)
         self.panels_ = None
@@ -337,60 +381,14 @@ class ConvArithmeticDisplay:
         return self
 
     def _redraw(self):
-        a, ax = self.artists_, self.ax_
-        r, c = self.rows_, self.cols_
-        ho, wo = self.output_size_
-        for name, artist in a.items():
-            artist.set_visible(name != "message")
-        a["message"].set_text("")
-
-        a["input"].set_data(cell_colors(r, c))
-        x0, x1, y1, y0 = extent = padded_extent(r, c)
-        a["input"].set_extent(extent)
-        a["frame"].set_bounds(-0.5, -0.5, c.input_size, r.input_size)
-
-        # output, to the right of the input at the same cell scale, top-aligned
-        gap = max(2.0, 0.25 * (x1 - x0))
-        ox = x1 + gap
-        a["output"].set_data(np.broadcast_to(to_rgba(COLORS["output"]), (ho, wo, 4)))
-        a["output"].set_extent((ox, ox + wo, ho - 0.5, -0.5))
-        a["grid"].set_segments(grid_lines(x0, x1, y0, y1) + grid_lines(ox, ox + wo, -0.5, ho - 0.5))
-
-        # the highlighted window: its dilated span, its taps, the output cell it makes
-        i, j = self.position_
-        rows, cols = r.taps(i), c.taps(j)
-        a["window"].set_bounds(cols[0] - 0.5, rows[0] - 0.5, c.span, r.span)
-        tap_y, tap_x = np.meshgrid(rows, cols, indexing="ij")
-        a["taps"].set_offsets(np.column_stack([tap_x.ravel(), tap_y.ravel()]))
-        a["current"].set_bounds(ox + j, i - 0.5, 1, 1)
-
-        # limits first: the tap marker size is in points, so it depends on the zoom
-        y_top = min(y0, -0.5) - (1.6 if self._labels else 0.7)
-        y_bottom = max(y1, ho - 0.5) + 0.6
-        ax.set_xlim(x0 - 0.6, ox + wo + 0.6)
-        ax.set_ylim(y_bottom, y_top)
-        a["taps"].set_sizes([(0.55 * cell_points(ax)) ** 2])
-
-        if self._labels:
-            a["input_label"].set_position(((x0 + x1) / 2, y0 - 0.3))
-            a["input_label"].set_text(input_label(r, c))
-            a["output_label"].set_position((ox + wo / 2, -0.8))
-            a["output_label"].set_text(f"output {ho}×{wo}")
-        if self._show_arrow:
-            start = (cols[0] - 0.5 + c.span, rows[0] - 0.5 + r.span / 2)
-            a["arrow"].xy = (ox + j + 0.5, i)
-            a["arrow"].set_position(start)
-            # bend away from the output's label when the arrow goes up to the first rows
-            rad = 0.2 if i <= start[1] else -0.2
-            a["arrow"].arrow_patch.set_connectionstyle(f"arc3,rad={rad}")
-        a["arrow"].set_visible(self._show_arrow)
-        a["title"].set_text(diagram_title(r, c) if self._title is None else self._title)
+        redraw_diagram(
+            self.ax_,
+            self.artists_,
+            self.rows_,
+            self.cols_,
+            self.position_,
+            labels=self._labels,
+            arrow=self._show_arrow,
+            title=self._title,
+        )
         self.figure_.canvas.draw_idle()
-
-    def _figsize(self, legend):
-        (top, bottom), (left, right) = self.padding_
-        width_cells = self.input_size[1] + left + right
-        cells_w = width_cells + max(2.0, 0.25 * width_cells) + self.output_size_[1] + 1.2
-        cells_h = max(self.input_size[0] + top + bottom, self.output_size_[0]) + 2.2
-        scale = min(0.42, 9.0 / cells_w, 7.0 / cells_h)
-        return (max(cells_w * scale, 5.5), cells_h * scale + 0.8 + (0.5 if legend else 0))

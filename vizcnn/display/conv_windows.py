@@ -19,12 +19,14 @@ __all__ = [
     "COLORS",
     "cell_colors",
     "cell_points",
+    "diagram_figsize",
     "diagram_title",
     "draw_window_panels",
     "grid_lines",
     "input_label",
     "legend_handles",
     "padded_extent",
+    "redraw_diagram",
 ]
 
 # One colour per kind of cell; chosen to stay distinct for common colour blindness.
@@ -196,3 +198,66 @@ def legend_handles():
         Patch(fc=COLORS["output"], ec=COLORS["grid"], label="output cell"),
         Patch(fc=COLORS["current"], ec=COLORS["edge"], label="this output"),
     ]
+
+
+def diagram_figsize(rows, cols, *, legend=True):
+    """``(width, height)`` in inches of a one-diagram figure: input, gap and output at
+    one cell scale, at most about 9 x 7 inches of cells (and the legend's row)."""
+    width_cells = cols.input_size + cols.pad_before + cols.pad_after
+    cells_w = width_cells + max(2.0, 0.25 * width_cells) + cols.output_size + 1.2
+    cells_h = max(rows.input_size + rows.pad_before + rows.pad_after, rows.output_size) + 2.2
+    scale = min(0.42, 9.0 / cells_w, 7.0 / cells_h)
+    return (max(cells_w * scale, 5.5), cells_h * scale + 0.8 + (0.5 if legend else 0))
+
+
+def redraw_diagram(ax, artists, rows, cols, position, *, labels, arrow, title):
+    """Move the diagram's ``artists`` (made by ``ConvArithmeticDisplay.plot``) to show the
+    geometry ``rows``/``cols`` with output cell ``position`` highlighted; the caller
+    redraws the canvas. ``title`` None: the automatic one."""
+    a, r, c = artists, rows, cols
+    ho, wo = r.output_size, c.output_size
+    for name, artist in a.items():
+        artist.set_visible(name != "message")
+    a["message"].set_text("")
+
+    a["input"].set_data(cell_colors(r, c))
+    x0, x1, y1, y0 = extent = padded_extent(r, c)
+    a["input"].set_extent(extent)
+    a["frame"].set_bounds(-0.5, -0.5, c.input_size, r.input_size)
+
+    # output, to the right of the input at the same cell scale, top-aligned
+    gap = max(2.0, 0.25 * (x1 - x0))
+    ox = x1 + gap
+    a["output"].set_data(np.broadcast_to(to_rgba(COLORS["output"]), (ho, wo, 4)))
+    a["output"].set_extent((ox, ox + wo, ho - 0.5, -0.5))
+    a["grid"].set_segments(grid_lines(x0, x1, y0, y1) + grid_lines(ox, ox + wo, -0.5, ho - 0.5))
+
+    # the highlighted window: its dilated span, its taps, the output cell it makes
+    i, j = position
+    rows, cols = r.taps(i), c.taps(j)
+    a["window"].set_bounds(cols[0] - 0.5, rows[0] - 0.5, c.span, r.span)
+    tap_y, tap_x = np.meshgrid(rows, cols, indexing="ij")
+    a["taps"].set_offsets(np.column_stack([tap_x.ravel(), tap_y.ravel()]))
+    a["current"].set_bounds(ox + j, i - 0.5, 1, 1)
+
+    # limits first: the tap marker size is in points, so it depends on the zoom
+    y_top = min(y0, -0.5) - (1.6 if labels else 0.7)
+    y_bottom = max(y1, ho - 0.5) + 0.6
+    ax.set_xlim(x0 - 0.6, ox + wo + 0.6)
+    ax.set_ylim(y_bottom, y_top)
+    a["taps"].set_sizes([(0.55 * cell_points(ax)) ** 2])
+
+    if labels:
+        a["input_label"].set_position(((x0 + x1) / 2, y0 - 0.3))
+        a["input_label"].set_text(input_label(r, c))
+        a["output_label"].set_position((ox + wo / 2, -0.8))
+        a["output_label"].set_text(f"output {ho}×{wo}")
+    if arrow:
+        start = (cols[0] - 0.5 + c.span, rows[0] - 0.5 + r.span / 2)
+        a["arrow"].xy = (ox + j + 0.5, i)
+        a["arrow"].set_position(start)
+        # bend away from the output's label when the arrow goes up to the first rows
+        rad = 0.2 if i <= start[1] else -0.2
+        a["arrow"].arrow_patch.set_connectionstyle(f"arc3,rad={rad}")
+    a["arrow"].set_visible(arrow)
+    a["title"].set_text(diagram_title(r, c) if title is None else title)

@@ -11,6 +11,7 @@ from vizcnn.validation import (
     check_image,
     check_images,
     check_int,
+    check_one_of,
     check_position,
 )
 
@@ -91,6 +92,7 @@ class ReceptiveFieldDisplay:
         feature_map: bool = True,
         effective=False,
         channel: int | None = None,
+        path: str = "full",
         **plot_kwargs,
     ):
         """Compute one unit's field in ``model`` and draw it on ``image``.
@@ -112,15 +114,20 @@ class ReceptiveFieldDisplay:
             The channel shown in the feature map and followed by the effective field;
             default: the feature map of the channel most active at the unit, and the
             effective field of the sum over channels.
+        path : {"full", "convolution"}, default="full"
+            Which theoretical field to draw, as in :func:`vizcnn.receptive_fields`: by
+            default the full field (after a squeeze-and-excite ``Multiply`` the whole
+            image); ``"convolution"`` leaves the global branch of a ``Multiply`` out.
         **plot_kwargs
             Passed to :meth:`plot`.
         """
         from vizcnn.inspection import effective_receptive_field, feature_maps, field_of
 
         image = check_image(image, "image")
+        path = check_one_of(path, "path", ("full", "convolution"))
         check_batch(model, image[None], name="image")
         feature_map = check_bool(feature_map, "feature_map")
-        path, field = field_of(model, layer, input_size=tuple(image.shape[:2]))
+        layer_path, field = field_of(model, layer, input_size=tuple(image.shape[:2]), path=path)
         if not field.is_global:
             position = check_position(position, field.grid)  # None: the centre unit
         field.box(position)  # checks position before any TensorFlow work
@@ -135,7 +142,7 @@ class ReceptiveFieldDisplay:
         shown_channel = channel
         fmap = None
         if feature_map and not field.is_global:
-            maps = feature_maps(model, image[None], path[-1])[0]
+            maps = feature_maps(model, image[None], layer_path[-1])[0]
             if channel is None:
                 shown_channel = int(np.argmax(np.abs(maps[position[0], position[1]])))
             else:
@@ -144,14 +151,14 @@ class ReceptiveFieldDisplay:
         erf, n_effective = None, 0
         if x_effective is not None:
             erf = effective_receptive_field(
-                model, x_effective, path[-1], position=position, channel=channel
+                model, x_effective, layer_path[-1], position=position, channel=channel
             )
             n_effective = len(x_effective)
         display = cls(
             image,
             field,
             position=position,
-            layer_name=path[-1].name,
+            layer_name=layer_path[-1].name,
             effective=erf,
             feature_map=fmap,
             channel=shown_channel,

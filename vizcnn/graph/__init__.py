@@ -1,1 +1,9 @@
-"""The graph foundation: the only code that reads Keras internals (``keras_internals``)."""
+"""The graph foundation: the only code that reads Keras internals.
+
+- :mod:`~vizcnn.graph.keras_internals`: every private Keras attribute vizcnn reads;
+- :mod:`~vizcnn.graph.layer_kinds`: one taxonomy of layer kinds (grid effect, cost rule,
+  drawing category) and :func:`~vizcnn.graph.layer_kinds.register_layer_geometry`;
+- :mod:`~vizcnn.graph.walk`: the one walk of a model in graph order, which receptive
+  fields and layer costs fold over;
+- :mod:`~vizcnn.graph.lookup`: the ``"outer/inner"`` keys results are indexed by.
+"""

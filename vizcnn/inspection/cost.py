@@ -1,11 +1,11 @@
 """What a model costs to run: parameters, multiply-accumulates and FLOPs, layer by layer.
 
 Counted from each layer's configuration and its input and output shapes, not measured:
-``layer_costs(model)`` follows the model's graph in order (Sequential and functional models,
-nested models, ``keras.ops`` nodes, and layers with ``main_layers``/``skip_layers`` such as
-``vz.layers.ResidualUnit``) and asks every layer for its output shape with
-``compute_output_spec``. Nothing runs on real data; a ResidualUnit's inner layers, whose
-shapes Keras does not keep after a functional call, get theirs from the same walk.
+``layer_costs(model)`` is a fold over the one model walk (:func:`vizcnn.graph.walk.walk_model`:
+Sequential and functional models, nested models, ``keras.ops`` nodes, and layers with
+``main_layers``/``skip_layers`` such as ``vz.layers.ResidualUnit``, every layer asked for
+its output shape with ``compute_output_spec``). Nothing runs on real data. How each layer
+kind is counted comes from :func:`vizcnn.graph.layer_kinds.cost_rule`.
 
 Two kinds of work are kept apart:
 
@@ -24,32 +24,10 @@ from __future__ import annotations
 
 import math
 
-from vizcnn.backend import keras as _keras
-from vizcnn.graph import keras_internals
-from vizcnn.inspection.layer_kinds import MERGES, POINTWISE_LAYERS, POINTWISE_OPS
+from vizcnn.graph.layer_kinds import DECLARE_HINT, cost_rule
+from vizcnn.graph.walk import subclassed_error, walk_model
 from vizcnn.validation import check_model, model_inputs
 
-# Moves or reshapes data without arithmetic.
-_NO_ARITHMETIC = frozenset(
-    {
-        "InputLayer", "Flatten", "Reshape", "Permute", "RepeatVector", "Identity",
-        "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D",
-        "Cropping3D", "Concatenate",
-    }
-)  # fmt: skip
-_POOLING = frozenset(
-    {
-        "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
-        "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
-    }
-)  # fmt: skip
-_GLOBAL_POOLING = frozenset(
-    {
-        "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
-        "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D",
-    }
-)  # fmt: skip
-_PER_ELEMENT = (POINTWISE_LAYERS | POINTWISE_OPS) - _NO_ARITHMETIC
 COLUMNS = ("type", "output", "params", "macs", "flops", "elementwise")
 
 
@@ -93,7 +71,11 @@ def layer_costs(model):
             activation and one for its bias), dropout and merges (``n_inputs - 1`` per
             output element); ``pool_size`` per output element for pooling; one per input
             element for global pooling; none for reshaping (Flatten, Reshape, padding,
-            cropping, Concatenate).
+            cropping, Concatenate) and for the augmentation layers (``RandomFlip``, ...),
+            the identity at inference. A custom layer declared with
+            :func:`vizcnn.register_layer_geometry` counts one operation per output element
+            (``"per_position"``), none (``"identity"``) or one per input element
+            (``"global"``), and its weights in ``params``.
 
     Raises
     ------
@@ -101,7 +83,8 @@ def layer_costs(model):
         If ``model`` is not a Keras model, has no input graph, or is subclassed.
     ValueError
         If ``model`` has no layers, an input size is not fixed, or a layer kind is not
-        known (its cost cannot be read from its configuration).
+        known (its cost cannot be read from its configuration; the message says how to
+        declare a custom layer).
 
     See Also
     --------
@@ -110,10 +93,42 @@ def layer_costs(model):
     import pandas as pd
 
     check_model(model)
-    inputs = model_inputs(model)
-    walk = _CostWalk()
-    walk.model(model, list(inputs), prefix="")
-    return pd.DataFrame(walk.rows, columns=["layer", *COLUMNS]).set_index("layer")
+    model_inputs(model)
+    rows = [_row(node) for node in walk_model(model) if node.role != "exit"]
+    return pd.DataFrame(rows, columns=["layer", *COLUMNS]).set_index("layer")
+
+
+def _row(node):
+    """The cost row of one node of the walk."""
+    if node.role == "opaque":
+        raise subclassed_error(node.op)
+    if node.role == "sum":  # a block's main + skip: the block's own weights travel with it
+        block = node.op
+        inner = [*block.main_layers, *block.skip_layers]
+        after = getattr(block, "activation", None)
+        if after is not None and hasattr(after, "weights"):
+            inner.append(after)
+        out = node.outputs[0]
+        return {
+            "layer": node.key,
+            "type": "Add",
+            "output": _per_image(out, node.key),
+            "params": _params(block) - sum(_params(layer) for layer in inner),
+            "macs": 0,
+            "flops": 0,
+            "elementwise": _size(out, node.key),
+        }
+    layer, key, outputs = node.op, node.key, list(node.outputs)
+    macs, elementwise = _arithmetic(layer, list(node.inputs), outputs, key)
+    return {
+        "layer": key if node.call == 1 else f"{key}#{node.call}",
+        "type": type(layer).__name__,
+        "output": _per_image(outputs[0], key) if len(outputs) == 1 else None,
+        "params": _params(layer) if node.call == 1 else 0,
+        "macs": macs,
+        "flops": 2 * macs,
+        "elementwise": elementwise,
+    }
 
 
 def forward_flops_per_image(model) -> int:
@@ -147,145 +162,57 @@ def training_flops_per_image(model) -> int:
     return 3 * forward_flops_per_image(model)
 
 
-class _CostWalk:
-    """Follow a model's graph with symbolic tensors, one row per layer call."""
-
-    def __init__(self):
-        self.keras = _keras()
-        self.rows = []
-        self.calls = {}  # id(layer) -> number of calls so far
-
-    def model(self, model, inputs, *, prefix):
-        keras = self.keras
-        if isinstance(model, keras.Sequential):
-            value = inputs[0]
-            for layer in model.layers:
-                value = self.layer(layer, [value], (), prefix=prefix)
-            return [value]
-        if not keras_internals.has_functional_graph(model):
-            raise TypeError(
-                f"model {model.name!r} ({type(model).__name__}) is a subclassed model: its "
-                "graph is hidden in Python code; use a Sequential or functional model"
-            )
-
-        def operation_fn(op):
-            return lambda *args, **kwargs: self.layer(op, args, kwargs, prefix=prefix)
-
-        outputs = keras_internals.run_through_graph(model, inputs, operation_fn)
-        return _tensors(outputs)
-
-    def layer(self, layer, args, kwargs, *, prefix):
-        keras = self.keras
-        tensors = _tensors((args, kwargs))
-        key = prefix + layer.name
-        if isinstance(layer, keras.Model):
-            outputs = self.model(layer, tensors, prefix=key + "/")
-            return outputs[0] if len(outputs) == 1 else outputs
-        if hasattr(layer, "main_layers") and hasattr(layer, "skip_layers"):
-            return self._residual(layer, tensors[0], prefix=key + "/")
-        output = layer.compute_output_spec(*args, **(kwargs or {}))
-        self._record(layer, key, tensors, _tensors(output))
-        return output
-
-    def _residual(self, unit, x, *, prefix):
-        main = skip = x
-        for inner in unit.main_layers:
-            main = self.layer(inner, [main], (), prefix=prefix)
-        for inner in unit.skip_layers:
-            skip = self.layer(inner, [skip], (), prefix=prefix)
-        inner_layers = [*unit.main_layers, *unit.skip_layers]
-        after = getattr(unit, "activation", None)
-        if isinstance(after, self.keras.layers.Layer):
-            inner_layers.append(after)
-        # weights of the unit's own (none for ResidualUnit) travel with its sum
-        own = _params(unit) - sum(_params(inner) for inner in inner_layers)
-        out = self.keras.KerasTensor(main.shape, dtype=main.dtype)
-        self.rows.append(
-            {
-                "layer": prefix + "add",
-                "type": "Add",
-                "output": _per_image(out, prefix + "add"),
-                "params": own,
-                "macs": 0,
-                "flops": 0,
-                "elementwise": _size(out, prefix + "add"),
-            }
-        )
-        if isinstance(after, self.keras.layers.Layer):
-            out = self.layer(after, [out], (), prefix=prefix)
-        return out
-
-    def _record(self, layer, key, inputs, outputs):
-        n = self.calls[id(layer)] = self.calls.get(id(layer), 0) + 1
-        macs, elementwise = _arithmetic(self.keras, layer, inputs, outputs, key)
-        self.rows.append(
-            {
-                "layer": key if n == 1 else f"{key}#{n}",
-                "type": type(layer).__name__,
-                "output": _per_image(outputs[0], key) if len(outputs) == 1 else None,
-                "params": _params(layer) if n == 1 else 0,
-                "macs": macs,
-                "flops": 2 * macs,
-                "elementwise": elementwise,
-            }
-        )
-
-
-def _arithmetic(keras, layer, inputs, outputs, key):
+def _arithmetic(layer, inputs, outputs, key):
     """``(macs, elementwise)`` of one call, per image."""
-    name = type(layer).__name__
-    layers = keras.layers
+    rule = cost_rule(layer)
     out = sum(_size(t, key) for t in outputs)
-    if isinstance(layer, (layers.Conv1D, layers.Conv2D, layers.Conv3D)):
+    if rule in ("conv", "transpose", "depthwise", "separable", "dense"):
         config = layer.get_config()
-        c_in, _ = _channels(inputs[0], config, key)
-        c_out, spatial = _channels(outputs[0], config, key)
-        macs = math.prod(config["kernel_size"]) * (c_in // config.get("groups", 1)) * c_out
-        return macs * spatial, _bias_and_activation(config, out)
-    if isinstance(layer, (layers.Conv1DTranspose, layers.Conv2DTranspose, layers.Conv3DTranspose)):
-        config = layer.get_config()
-        c_in, spatial_in = _channels(inputs[0], config, key)
-        c_out, _ = _channels(outputs[0], config, key)
-        macs = math.prod(config["kernel_size"]) * c_in * c_out * spatial_in
-        return macs, _bias_and_activation(config, out)
-    if isinstance(layer, (layers.DepthwiseConv1D, layers.DepthwiseConv2D)):
-        config = layer.get_config()
-        return math.prod(config["kernel_size"]) * out, _bias_and_activation(config, out)
-    if isinstance(layer, (layers.SeparableConv1D, layers.SeparableConv2D)):
-        config = layer.get_config()
-        c_in, _ = _channels(inputs[0], config, key)
-        c_out, spatial = _channels(outputs[0], config, key)
-        middle = c_in * config["depth_multiplier"]
-        depthwise = math.prod(config["kernel_size"]) * middle * spatial
-        return depthwise + middle * c_out * spatial, _bias_and_activation(config, out)
-    if isinstance(layer, layers.Dense):
-        config = layer.get_config()
-        shape = _per_image(inputs[0], key)
-        positions = math.prod(shape[:-1])
-        return positions * shape[-1] * config["units"], _bias_and_activation(config, out)
-    if name in _NO_ARITHMETIC:
+        return _macs(rule, config, inputs, outputs, key, out), _bias_and_activation(config, out)
+    if rule in ("none", "identity"):
         return 0, 0
-    if name in _POOLING:
+    if rule == "pooling":
         return 0, math.prod(_as_tuple(layer.get_config()["pool_size"])) * out
-    if name in _GLOBAL_POOLING:
+    if rule == "global_pooling":
         return 0, sum(_size(t, key) for t in inputs)
-    if name in MERGES:
+    if rule == "merge":
         if len(inputs) < 2:  # one tensor and a constant: pointwise
             return 0, out
         return 0, (len(inputs) - 1) * out
-    if name in _PER_ELEMENT:  # DepthPool reads pool_size channels per output
+    if rule == "elementwise":  # DepthPool reads pool_size channels per output
         return 0, max(out, *(_size(t, key) for t in inputs))
+    name = type(layer).__name__
     if _params(layer):
         raise ValueError(
             f"layer {key!r} ({name}) has weights but vizcnn does not know its arithmetic; "
-            "layer_costs counts convolutions, Dense, pooling, per-element layers and merges"
+            "layer_costs counts convolutions, Dense, pooling, per-element layers and "
+            f"merges; {DECLARE_HINT}"
         )
     raise ValueError(
         f"layer {key!r} ({name}) is not supported by layer_costs: its cost cannot be read "
         "from its configuration. Supported: convolutions (also depthwise, separable, "
         "transposed), Dense, pooling, global pooling, per-element layers and keras.ops, "
-        "merges, reshaping layers, nested models and residual units"
+        "merges, reshaping layers, augmentation layers, nested models and residual units; "
+        f"{DECLARE_HINT}"
     )
+
+
+def _macs(rule, config, inputs, outputs, key, out):
+    """Multiply-accumulates of a convolution or Dense call, per image."""
+    kernel = math.prod(config.get("kernel_size", ()))
+    if rule == "dense":
+        shape = _per_image(inputs[0], key)
+        return math.prod(shape[:-1]) * shape[-1] * config["units"]
+    if rule == "depthwise":
+        return kernel * out
+    c_in, spatial_in = _channels(inputs[0], config, key)
+    c_out, spatial = _channels(outputs[0], config, key)
+    if rule == "conv":
+        return kernel * (c_in // config.get("groups", 1)) * c_out * spatial
+    if rule == "transpose":
+        return kernel * c_in * c_out * spatial_in
+    middle = c_in * config["depth_multiplier"]  # separable: depthwise, then 1x1 pointwise
+    return kernel * middle * spatial + middle * c_out * spatial
 
 
 def _bias_and_activation(config, out):
@@ -328,12 +255,3 @@ def _params(layer) -> int:
 
 def _as_tuple(value):
     return tuple(value) if isinstance(value, (tuple, list)) else (value,)
-
-
-def _tensors(structure):
-    """The symbolic tensors in a nested structure of args, kwargs and outputs."""
-    if isinstance(structure, (list, tuple)):
-        return [t for item in structure for t in _tensors(item)]
-    if isinstance(structure, dict):
-        return [t for item in structure.values() for t in _tensors(item)]
-    return [structure] if hasattr(structure, "shape") and hasattr(structure, "dtype") else []

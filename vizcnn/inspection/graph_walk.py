@@ -1,23 +1,24 @@
-"""The receptive-field walk: the recurrences of :mod:`vizcnn.arithmetic.fields` applied to
-every layer of a Keras model, in graph order, without running TensorFlow.
+"""The receptive-field fold: the recurrences of :mod:`vizcnn.arithmetic.fields` applied to
+every node of the one model walk (:func:`vizcnn.graph.walk.walk_model`), in graph order,
+without running TensorFlow.
 
 Sequential and functional models, nested models, ``Add``/``Concatenate`` branches and layers
-with ``main_layers``/``skip_layers`` (``vz.layers.ResidualUnit``) are followed. Every step
-is kept, so one unit can be traced back exactly through the real grids
+with ``main_layers``/``skip_layers`` (``vz.layers.ResidualUnit``) come opened from the walk.
+Every step is kept, so one unit can be traced back exactly through the real grids
 (:meth:`GraphWalk.locate`). What each layer kind does to the grid comes from
-:mod:`~vizcnn.inspection.layer_kinds`.
+:mod:`vizcnn.graph.layer_kinds`.
 """
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from vizcnn.arithmetic import apply_window, axis_window, explicit_padding, input_axis, union_axes
-from vizcnn.backend import keras as _keras
-from vizcnn.graph import keras_internals
-from vizcnn.inspection.layer_kinds import GLOBAL, PER_POSITION, SUPPORTED
+from vizcnn.graph.layer_kinds import DECLARE_HINT, SUPPORTED, grid_effect, kind_name
+from vizcnn.graph.walk import subclassed_error
+
+PATHS = ("full", "convolution")
+START_UNKNOWN = "start unknown"
 
 
 class _Value:
@@ -44,10 +45,21 @@ class _Step:
 
 
 class GraphWalk:
-    """Apply the receptive-field recurrences to every layer of a model, in graph order."""
+    """Apply the receptive-field recurrences to every node of a model walk, in order.
 
-    def __init__(self, input_grid):
-        self.keras = _keras()
+    Parameters
+    ----------
+    input_grid : tuple
+        The input ``(H, W)``, entries ``None`` when not fixed.
+    path : {"full", "convolution"}
+        ``"full"``: every branch counts, so after a squeeze-and-excite ``Multiply`` (a
+        global pool whose result scales the map) every unit is global. ``"convolution"``:
+        the global inputs of a ``Multiply`` are left out, giving the field of the
+        convolution path (the one papers quote).
+    """
+
+    def __init__(self, input_grid, *, path="full"):
+        self.path = path
         self.values = []
         self.steps = []
         self.first_output = {}  # id(layer) -> _Value of its first call
@@ -65,138 +77,145 @@ class GraphWalk:
         self.steps.append(_Step(kind, [v.index for v in inputs], out.index, windows))
         return out
 
-    # -- models ---------------------------------------------------------------------
-    def model(self, model, inputs):
-        """Walk ``model`` (Sequential or functional) from the given input values."""
-        keras = self.keras
-        if isinstance(model, keras.Sequential):
-            value = inputs[0]
-            for layer in model.layers:
-                value = self.layer(layer, [value])
-            return [value]
-        if not keras_internals.has_functional_graph(model):
-            raise TypeError(
-                f"model {model.name!r} ({type(model).__name__}) is a subclassed model: its "
-                "graph is hidden in Python code; use a Sequential or functional model"
-            )
-        outputs = keras_internals.run_through_graph(
-            model, inputs, lambda op: functools.partial(self._graph_call, op)
-        )
-        return [v for v in _flatten(outputs) if isinstance(v, _Value)]
+    # -- the fold ---------------------------------------------------------------------
+    def fold(self, model_walk):
+        """Give every node of ``model_walk`` (a :class:`~vizcnn.graph.walk.ModelWalk`) its
+        field; returns ``self``."""
+        value_of = {id(t): self.input for t in model_walk.inputs}
+        for node in model_walk:
+            inputs = [value_of[id(t)] for t in node.inputs if id(t) in value_of]
+            if node.role == "opaque":
+                raise subclassed_error(node.op, "use a Sequential or functional model")
+            if node.role == "exit":
+                known = [value_of[id(t)] for t in node.outputs if id(t) in value_of]
+                if len(node.outputs) != 1 or not known:
+                    raise ValueError(
+                        f"nested model {node.op.name!r} has {len(node.outputs)} outputs; "
+                        "receptive fields follow models with one output per nested model"
+                    )
+                out = known[0]
+            elif node.role == "sum":
+                out = self._merge(node.op, node.key, inputs)
+            else:
+                out = self._apply(node.op, node.key, inputs)
+            for tensor in node.outputs:
+                value_of[id(tensor)] = out
+            if node.role != "sum":
+                self.calls[id(node.op)] = self.calls.get(id(node.op), 0) + 1
+                self.first_output.setdefault(id(node.op), out)
+        return self
 
-    def _graph_call(self, op, *args, **kwargs):
-        inputs = [v for v in _flatten((args, kwargs)) if isinstance(v, _Value)]
-        return self.layer(op, inputs)
-
-    # -- layers ---------------------------------------------------------------------
-    def layer(self, layer, inputs, *, record=True):
-        out = self._apply(layer, inputs)
-        if record:
-            self.calls[id(layer)] = self.calls.get(id(layer), 0) + 1
-            self.first_output.setdefault(id(layer), out)
-        return out
-
-    def _apply(self, layer, inputs):
-        keras = self.keras
-        name = type(layer).__name__
+    def _apply(self, layer, key, inputs):
+        name = kind_name(layer)
         if not inputs:
-            raise ValueError(f"layer {layer.name!r} ({name}) has no input from the image")
-        if isinstance(layer, keras.Model):
-            outputs = self.model(layer, inputs)
-            if len(outputs) != 1:
-                raise ValueError(
-                    f"nested model {layer.name!r} has {len(outputs)} outputs; receptive "
-                    "fields follow models with one output per nested model"
-                )
-            return outputs[0]
-        if hasattr(layer, "main_layers") and hasattr(layer, "skip_layers"):
-            return self._residual(layer, inputs)
+            raise ValueError(f"layer {key!r} ({name}) has no input from the image")
         config = _config(layer)
         if config.get("data_format") == "channels_first":
             raise ValueError(
-                f"layer {layer.name!r} uses data_format='channels_first'; receptive fields "
+                f"layer {key!r} uses data_format='channels_first'; receptive fields "
                 "support channels_last images (N, H, W, C) only"
             )
+        effect = grid_effect(layer)
+        if self.path == "convolution" and name == "Multiply":
+            spatial = [v for v in inputs if v.axes is not None]
+            if spatial and len(spatial) < len(inputs):  # leave the global branch out
+                note = f"convolution path: the global branch of {key!r} is left out"
+                return self._merge(layer, key, spatial, note=note)
         glob = [v for v in inputs if v.axes is None]
         if glob:  # anything computed from a global value is global too
             return self._step("same", inputs, None, glob[0].note)
-        convs = (keras.layers.Conv2D, keras.layers.DepthwiseConv2D, keras.layers.SeparableConv2D)
-        if isinstance(layer, convs):
-            kernel, strides = config["kernel_size"], config["strides"]
-            dilation = config.get("dilation_rate", 1)
-            return self._window(layer, inputs[0], kernel, strides, config["padding"], dilation)
-        if isinstance(layer, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)):
-            pool = config["pool_size"]
-            strides = config.get("strides") or pool
-            return self._window(layer, inputs[0], pool, strides, config["padding"], 1)
-        if isinstance(layer, keras.layers.ZeroPadding2D):
-            return self._pad(layer, inputs[0], layer.padding, sign=1)
-        if isinstance(layer, keras.layers.Cropping2D):
-            return self._pad(layer, inputs[0], layer.cropping, sign=-1)
-        if name in GLOBAL:
-            return self._global(layer, inputs)
-        if isinstance(layer, keras.layers.Dense):  # on (N, H, W, C) Dense acts per position
-            return self._step("same", inputs, inputs[0].axes)
-        if name in PER_POSITION:  # one input: pointwise; several: a merge, unit by unit
+        if effect == "window":
+            return self._window_layer(layer, key, inputs[0], config)
+        if effect == "global":
+            note = f"global from {layer.name!r} on: sees the whole input"
+            return self._step("global", inputs, None, note)
+        if effect in ("per_position", "identity"):  # one input: pointwise; several: a merge
             if len(inputs) == 1:
                 return self._step("same", inputs, inputs[0].axes, inputs[0].note)
-            what = f"layer {layer.name!r} ({name})"
-            axes = tuple(union_axes([v.axes[k] for v in inputs], what=what) for k in range(2))
-            return self._step("same", inputs, axes, _join_notes(inputs))
+            return self._merge(layer, key, inputs)
         raise ValueError(
-            f"layer {getattr(layer, 'name', name)!r} ({name}) is not supported by receptive "
-            f"fields: vizcnn does not know how it moves pixels. Supported: {SUPPORTED}. "
-            "Wrap a custom block's layers in a keras.Sequential (or give it main_layers/"
+            f"layer {key!r} ({name}) is not supported by receptive fields: vizcnn does not "
+            f"know how it moves pixels. Supported: {SUPPORTED}. If it acts per position, "
+            f"is the identity at inference or mixes all positions, {DECLARE_HINT}; wrap a "
+            "custom block's layers in a keras.Sequential (or give it main_layers/"
             "skip_layers lists) so the walk can see inside it."
         )
 
-    def _window(self, layer, value, kernel, strides, padding, dilation):
+    def _merge(self, layer, key, inputs, *, note=""):
+        """Unit by unit union of several fields (a merge, or a block's skip sum)."""
+        if any(v.axes is None for v in inputs):
+            return self._step("same", inputs, None, _join_notes(inputs))
+        what = f"layer {key!r} ({kind_name(layer)})"
+        axes = tuple(union_axes([v.axes[k] for v in inputs], what=what) for k in range(2))
+        return self._step("same", inputs, axes, note or _join_notes(inputs))
+
+    def _window_layer(self, layer, key, value, config):
+        """Convolutions and pooling (a window per unit), padding and cropping."""
+        if "kernel_size" in config:  # convolutions
+            args = (config["kernel_size"], config["strides"], config["padding"])
+            return self._window(layer, key, value, *args, config.get("dilation_rate", 1))
+        if "pool_size" in config:
+            pool = config["pool_size"]
+            strides = config.get("strides") or pool
+            args = (pool, strides, config["padding"], 1)
+            return self._window(layer, key, value, *args, what="pool_size")
+        if "cropping" in config:
+            return self._pad(layer, key, value, layer.cropping, sign=-1)
+        return self._pad(layer, key, value, layer.padding, sign=1)
+
+    def _window(self, layer, key, value, kernel, strides, padding, dilation, *, what="kernel_size"):
+        name = kind_name(layer)
         kernel, strides, dilation = (_pair(v) for v in (kernel, strides, dilation))
-        windows = tuple(
-            axis_window(
-                value.axes[k].grid,
-                kernel[k],
-                strides=strides[k],
-                padding=padding,
-                dilation_rate=dilation[k],
+        grid = tuple(a.grid for a in value.axes)
+        try:
+            windows = tuple(
+                axis_window(
+                    grid[k],
+                    kernel[k],
+                    strides=strides[k],
+                    padding=padding,
+                    dilation_rate=dilation[k],
+                )
+                for k in range(2)
             )
-            for k in range(2)
-        )
+        except ValueError as error:
+            if "larger than input_size" not in str(error):
+                raise ValueError(f"layer {key!r} ({name}): {error}") from None
+            raise ValueError(
+                f"layer {key!r} ({name}): its {what} {kernel} with padding={padding!r} is "
+                f"larger than its {grid[0]}x{grid[1]} input ({self._shrunk(grid)}), so no "
+                f"window fits; use a larger input, padding='same' or a smaller {what}"
+            ) from None
         note = value.note
         if any(w.pad_before is None for w in windows) and not note:
             # TF's split then depends on the input size, which the model does not fix
-            note = f"start unknown (same padding, stride > 1 at {layer.name!r}): pass input_size"
+            where = f"same padding, stride > 1 at {layer.name!r}"
+            note = f"{START_UNKNOWN} ({where}): pass input_size"
         axes = tuple(apply_window(value.axes[k], windows[k]) for k in range(2))
         return self._step("window", [value], axes, note, windows)
 
-    def _pad(self, layer, value, amounts, *, sign):
-        windows = tuple(
-            explicit_padding(value.axes[k].grid, sign * amounts[k][0], sign * amounts[k][1])
-            for k in range(2)
-        )
+    def _shrunk(self, grid):
+        """Where a too-small input comes from, for error messages."""
+        h, w = self.input_grid
+        if tuple(grid) == (h, w):
+            return "the model's input"
+        return f"what the {h}x{w} model input has become by then"
+
+    def _pad(self, layer, key, value, amounts, *, sign):
+        name = kind_name(layer)
+        grid = tuple(a.grid for a in value.axes)
+        try:
+            windows = tuple(
+                explicit_padding(grid[k], sign * amounts[k][0], sign * amounts[k][1])
+                for k in range(2)
+            )
+        except ValueError as error:
+            raise ValueError(
+                f"layer {key!r} ({name}) cannot take its {grid[0]}x{grid[1]} input, "
+                f"{self._shrunk(grid)}: {error}"
+            ) from None
         axes = tuple(apply_window(value.axes[k], windows[k]) for k in range(2))
         return self._step("window", [value], axes, value.note, windows)
-
-    def _global(self, layer, inputs):
-        note = f"global from {layer.name!r} on: sees the whole input"
-        return self._step("global", inputs, None, note)
-
-    def _residual(self, layer, inputs):
-        main = skip = inputs[0]
-        for inner in layer.main_layers:
-            main = self.layer(inner, [main], record=False)
-        for inner in layer.skip_layers:
-            skip = self.layer(inner, [skip], record=False)
-        if main.axes is None or skip.axes is None:
-            merged = self._step("same", [main, skip], None, (main.note or skip.note))
-        else:
-            what = f"layer {layer.name!r} ({type(layer).__name__})"
-            axes = tuple(union_axes([main.axes[k], skip.axes[k]], what=what) for k in range(2))
-            merged = self._step("same", [main, skip], axes, _join_notes([main, skip]))
-        after = getattr(layer, "activation", None)
-        if isinstance(after, self.keras.layers.Layer):
-            merged = self.layer(after, [merged], record=False)
-        return merged
 
     # -- one unit, traced back ------------------------------------------------------
     def locate(self, index, position):
@@ -282,11 +301,3 @@ def _config(layer):
         return layer.get_config()
     except (NotImplementedError, TypeError, AttributeError):
         return {}
-
-
-def _flatten(structure):
-    if isinstance(structure, (list, tuple)):
-        return [leaf for item in structure for leaf in _flatten(item)]
-    if isinstance(structure, dict):
-        return [leaf for item in structure.values() for leaf in _flatten(item)]
-    return [structure]

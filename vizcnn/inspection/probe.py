@@ -2,7 +2,7 @@
 
 Used by :func:`~vizcnn.inspection.measured_field.empirical_receptive_field` (see its
 docstring for why and how). Which layers it linearises comes from
-:mod:`~vizcnn.inspection.layer_kinds`, the table the receptive-field walk uses too.
+:mod:`vizcnn.graph.layer_kinds`, the taxonomy the receptive-field walk uses too.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import weakref
 import numpy as np
 
 from vizcnn.backend import keras as _keras
-from vizcnn.graph import keras_internals
-from vizcnn.inspection.layer_kinds import MERGES_TO_ADD, POINTWISE_LAYERS, POINTWISE_OPS
+from vizcnn.graph.layer_kinds import MERGES_TO_ADD, POINTWISE_LAYERS, POINTWISE_OPS, grid_effect
+from vizcnn.graph.walk import has_graph, subclassed_error
 from vizcnn.validation import iter_layers
 
 __all__ = ["linear_probe", "same_path"]
@@ -54,10 +54,9 @@ def linear_probe(model, grid):
 
 def _clone(model, inputs):
     keras = _keras()
-    if not isinstance(model, keras.Sequential) and not keras_internals.has_functional_graph(model):
-        raise TypeError(
-            f"model {model.name!r} ({type(model).__name__}) is a subclassed model; "
-            "empirical receptive fields need a Sequential or functional model"
+    if not has_graph(model):
+        raise subclassed_error(
+            model, "empirical receptive fields need a Sequential or functional model"
         )
     return keras.models.clone_model(model, input_tensors=inputs, clone_function=_linear_copy)
 
@@ -84,7 +83,7 @@ def _linear_copy(layer):
         return keras.layers.GlobalAveragePooling2D(
             data_format=config.get("data_format"), keepdims=config.get("keepdims", False), **common
         )
-    if name in POINTWISE_LAYERS:
+    if name in POINTWISE_LAYERS or grid_effect(layer) == "identity":  # augmentation too
         return _pass_through_class()(**common)
     if name in MERGES_TO_ADD:
         return keras.layers.Add(**common)

@@ -9,12 +9,13 @@ gradients, independently, so the two can be compared.
 from __future__ import annotations
 
 import functools
+import math
 
 from vizcnn.arithmetic import AxisField, ReceptiveField
-from vizcnn.backend import keras as _keras
-from vizcnn.graph import keras_internals
-from vizcnn.inspection.graph_walk import GraphWalk
-from vizcnn.validation import check_int_pair, check_model, find_layer, iter_layers, model_inputs
+from vizcnn.graph.lookup import layer_keys, layers_by_key
+from vizcnn.graph.walk import has_graph, subclassed_error, walk_model
+from vizcnn.inspection.graph_walk import PATHS, START_UNKNOWN, GraphWalk
+from vizcnn.validation import check_int_pair, check_model, check_one_of, find_layer, model_inputs
 
 __all__ = ["ReceptiveField", "field_of", "input_grid", "receptive_field_table", "receptive_fields"]
 
@@ -22,12 +23,8 @@ __all__ = ["ReceptiveField", "field_of", "input_grid", "receptive_field_table", 
 def input_grid(model, input_size=None):
     """The model's ``(H, W)`` (entries None when not fixed), or a clear error."""
     check_model(model)
-    keras = _keras()
-    if not isinstance(model, keras.Sequential) and not keras_internals.has_functional_graph(model):
-        raise TypeError(
-            f"model {model.name!r} ({type(model).__name__}) is a subclassed model: its "
-            "graph is hidden in Python code; use a Sequential or functional model"
-        )
+    if not has_graph(model):
+        raise subclassed_error(model)
     inputs = model_inputs(model)
     if len(inputs) != 1:
         raise ValueError(
@@ -53,7 +50,7 @@ def input_grid(model, input_size=None):
     return tuple(grid)
 
 
-def receptive_fields(model, *, input_size=None) -> dict:
+def receptive_fields(model, *, input_size=None, path="full") -> dict:
     """The receptive field of every layer of ``model``, in model order.
 
     Parameters
@@ -61,11 +58,23 @@ def receptive_fields(model, *, input_size=None) -> dict:
     model : keras.Model
         A Sequential or functional model taking images ``(N, H, W, C)``; nested models,
         branches merged by ``Add``/``Concatenate`` and ``vz.layers.ResidualUnit`` are
-        followed.
+        followed. Augmentation layers (``RandomFlip``, ``RandomRotation``, ...) are the
+        identity at inference and pass the field through; a custom layer is followed once
+        its geometry is declared with :func:`vizcnn.register_layer_geometry`.
     input_size : tuple of int, optional
-        ``(H, W)`` for models whose input size is not fixed. TensorFlow's ``same``
-        padding with ``strides > 1`` depends on it; without it those offsets are reported
-        as unknown (``None``) instead of guessed.
+        ``(H, W)`` for models whose input size is not fixed. Without it, sizes and jumps
+        are still exact (they do not depend on the input size), and so are the offsets
+        (``start``) that are the same for every input size; the others, which TensorFlow's
+        ``same`` padding with ``strides > 1`` makes depend on the size, are reported as
+        unknown (``None``) instead of guessed.
+    path : {"full", "convolution"}, default="full"
+        Which field to report where a global branch rejoins the map, as in
+        squeeze-and-excite (EfficientNet, MobileNetV3: a global pool whose result
+        multiplies the map). ``"full"`` (the default, shown in every table and drawing
+        unless asked otherwise): every input pixel that can change the unit, so every
+        unit after such a ``Multiply`` sees the whole input. ``"convolution"``: the global
+        inputs of a ``Multiply`` are left out, giving the field of the convolution path
+        alone, the figure papers quote.
 
     Returns
     -------
@@ -76,44 +85,98 @@ def receptive_fields(model, *, input_size=None) -> dict:
     Raises
     ------
     ValueError
-        For a layer that moves pixels in a way vizcnn does not know (the message names it
-        and lists what is supported), merges of branches with different jumps, models
-        without a single image input.
+        For a layer that moves pixels in a way vizcnn does not know (the message names it,
+        lists what is supported and how to declare a custom layer), merges of branches
+        with different jumps, a window larger than its input, models without a single
+        image input, or an unknown ``path``.
+    TypeError
+        If ``model`` is not a Keras model, or is subclassed.
     """
-    return {key: rf for key, _, rf in _all_fields(model, input_size)}
+    return {key: rf for key, _, rf in _all_fields(model, input_size, path)}
 
 
-def _all_fields(model, input_size):
+def _all_fields(model, input_size, path="full"):
     """``(key, path, ReceptiveField)`` for every layer the walk reached, in model order."""
+    path = check_one_of(path, "path", PATHS)
     grid = input_grid(model, input_size)
-    walk = GraphWalk(grid)
-    walk.model(model, [walk.input])
-    paths = [(path, layer) for path, layer in iter_layers(model) if id(layer) in walk.first_output]
-    names = [layer.name for _, layer in paths]
+    model_walk = walk_model(model)
+    walk = GraphWalk(grid, path=path).fold(model_walk)
+    _fill_unknown(walk, model_walk)
     result = []
-    for path, layer in paths:
-        key = layer.name if names.count(layer.name) == 1 else "/".join(p.name for p in path)
+    for key, layer_path in layer_keys(model, where=lambda layer: id(layer) in walk.first_output):
+        layer = layer_path[-1]
         value = walk.first_output[id(layer)]
         note = value.note
         if walk.calls[id(layer)] > 1:
             note = f"shared layer ({walk.calls[id(layer)]} calls): first call shown. {note}"
-        result.append((key, path, _field(walk, value, note.strip())))
+        result.append((key, layer_path, _field(walk, value, note.strip())))
     return result
 
 
-def field_of(model, layer, *, input_size=None):
+# inputs of this size and more are "large": no valid window of a real model is larger
+_LARGE = 4096
+
+
+def _fill_unknown(walk, model_walk):
+    """Sizes and offsets that an unknown input size leaves ``None``, where they are the
+    same for every input size.
+
+    They depend on the input size only through its remainder modulo the jumps (where
+    TensorFlow's ``same`` padding puts its extra zero), so the fold is repeated for one
+    large size of every remainder; what all of them agree on is the answer.
+    """
+    if None not in walk.input_grid:
+        return
+    todo = [
+        v
+        for v in walk.values
+        if v.axes is not None and any(a.size is None or a.start is None for a in v.axes)
+    ]
+    if not todo:
+        return
+    period = math.lcm(*(a.jump for v in walk.values if v.axes is not None for a in v.axes))
+    base = period * -(-_LARGE // period)
+    alternates = []
+    for remainder in range(period):
+        sized = tuple(base + remainder if n is None else n for n in walk.input_grid)
+        try:
+            alternates.append(GraphWalk(sized, path=walk.path).fold(model_walk))
+        except ValueError:  # the model does not take inputs of this size
+            continue
+    if not alternates:
+        return
+    for value in todo:
+        axes = []
+        for k, axis in enumerate(value.axes):
+            seen = [alternate.values[value.index].axes[k] for alternate in alternates]
+            size, start = axis.size, axis.start
+            if size is None and len({a.size for a in seen}) == 1:
+                size = seen[0].size
+            if start is None and len({a.start for a in seen}) == 1:
+                start = seen[0].start
+            axes.append(AxisField(size, axis.jump, start, axis.grid))
+        value.axes = tuple(axes)
+        if value.note.startswith(START_UNKNOWN) and all(a.start is not None for a in axes):
+            value.note = ""
+
+
+def field_of(model, layer, *, input_size=None, path="full"):
     """The :class:`ReceptiveField` of one layer (by name or object, nested models searched).
+
+    ``input_size`` and ``path`` are as in :func:`receptive_fields` (default ``"full"``).
 
     Returns
     -------
     tuple
         ``(path, field)``: the layer's path as :func:`find_layer` gives it, and its field.
     """
-    path = find_layer(model, layer)
-    for _, candidate, rf in _all_fields(model, input_size):
-        if candidate == path:
-            return path, rf
-    raise ValueError(f"layer {path[-1].name!r} is not connected to the input of {model.name!r}")
+    layer_path = find_layer(model, layer)
+    for _, candidate, rf in _all_fields(model, input_size, path):
+        if candidate == layer_path:
+            return layer_path, rf
+    raise ValueError(
+        f"layer {layer_path[-1].name!r} is not connected to the input of {model.name!r}"
+    )
 
 
 def _field(walk, value, note):
@@ -132,8 +195,11 @@ def _field(walk, value, note):
     )
 
 
-def receptive_field_table(model, *, input_size=None):
+def receptive_field_table(model, *, input_size=None, path="full"):
     """:func:`receptive_fields` as a table, one row per layer.
+
+    ``input_size`` and ``path`` are as in :func:`receptive_fields`: by default
+    (``path="full"``) the full field, through every branch.
 
     Returns
     -------
@@ -143,11 +209,8 @@ def receptive_field_table(model, *, input_size=None):
     """
     import pandas as pd
 
-    fields = receptive_fields(model, input_size=input_size)
-    layers = {}
-    for path, layer in iter_layers(model):
-        layers.setdefault(layer.name, layer)
-        layers.setdefault("/".join(p.name for p in path), layer)
+    fields = receptive_fields(model, input_size=input_size, path=path)
+    layers = layers_by_key(model)
     rows = [
         {
             "layer": key,

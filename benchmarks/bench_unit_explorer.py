@@ -11,7 +11,13 @@ first computation, on the 2-core development machine.
 The model is ``vz.models.small_resnet()`` (untrained: redraw time does not depend on the
 weights) on 500 real Fashion-MNIST test images.
 
-Run: ``.venv/bin/python benchmarks/bench_unit_explorer.py``
+``--applications`` times instead ``keras.applications.ConvNeXtTiny`` and ``MobileNetV2``
+(``weights=None``, 64x64x3 inputs, 32 random images): the first visit of a middle layer,
+then channel, unit and image changes. The goal there is at most 1 s per redraw after the
+layer's first visit; their effective field is off by default (each unit is an eager
+gradient through 100+ layers, seconds on a CPU), and ticking it is timed apart.
+
+Run: ``.venv/bin/python benchmarks/bench_unit_explorer.py [--applications]``
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import os
 import random
 import statistics
+import sys
 import time
 
 import matplotlib
@@ -30,6 +37,7 @@ import vizcnn as vz  # noqa: E402
 GOAL_MS = 100.0
 N_IMAGES = 500
 N_CHANGES = 50  # per layer
+APPLICATIONS_GOAL_MS = 1000.0
 
 
 def main():
@@ -88,5 +96,50 @@ def _stats(times):
     return statistics.median(times), statistics.quantiles(times, n=10)[-1]
 
 
+def applications():
+    """Redraw times of the UnitExplorer on two keras.applications models."""
+    import numpy as np
+
+    keras = vz.backend.keras()
+    x = np.random.default_rng(0).random((32, 64, 64, 3), dtype=np.float32) * 255
+    print("UnitExplorer on keras.applications (weights=None, 64x64x3, 32 images)")
+    print(f"CPU: {vz.backend.cpu_info()['cpu']}; goal: <= {APPLICATIONS_GOAL_MS:.0f} ms a redraw")
+    for name in ("ConvNeXtTiny", "MobileNetV2"):
+        model = getattr(keras.applications, name)(weights=None, input_shape=(64, 64, 3))
+        build, explorer = _timed(lambda model=model: vz.UnitExplorer(model, x))
+        options = explorer.layer_dropdown.options
+        layer = options[len(options) // 2]
+        first = _set_ms(explorer.layer_dropdown, layer)
+        changes = {
+            "channel": [(explorer.channel_slider, c) for c in (1, 2, 3, 4, 5)],
+            "unit": [(explorer.row_slider, r) for r in (0, 1, 2, 0, 1)],
+            "image": [(explorer.image_slider, i) for i in (1, 2, 3, 4, 5)],
+        }
+        medians = {}
+        for what, moves in changes.items():
+            times = [_set_ms(control, value) for control, value in moves]
+            medians[what] = statistics.median(times)
+        tick = _set_ms(explorer.effective_field_checkbox, True)
+        worst = max(medians.values())
+        met = "met" if worst <= APPLICATIONS_GOAL_MS else "NOT met"
+        print(
+            f"{name}: built {build:.0f} ms; first visit of {layer} {first:.0f} ms; median "
+            + ", ".join(f"{what} {ms:.0f} ms" for what, ms in medians.items())
+            + f" (goal: {met}); ticking the effective field {tick:.0f} ms; "
+            f"error={explorer.error}"
+        )
+
+
+def _set_ms(control, value):
+    """Milliseconds from setting ``control.value`` until the explorer has redrawn."""
+    return _timed(lambda: setattr(control, "value", value))[0]
+
+
+def _timed(action):
+    start = time.perf_counter()
+    result = action()
+    return (time.perf_counter() - start) * 1000, result
+
+
 if __name__ == "__main__":
-    main()
+    applications() if "--applications" in sys.argv[1:] else main()

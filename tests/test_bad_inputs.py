@@ -12,7 +12,6 @@ per-module tests check the behaviour of good input; this module only checks the 
 
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np
@@ -543,4 +542,14 @@ def test_errors_come_before_tensorflow_work(monkeypatch, models):
         vz.effective_receptive_field(models["tiny"], BATCH, "conv1", channel=1.0)
     with pytest.raises(ValueError, match="position"):
         vz.empirical_receptive_field(models["tiny"], "pool1", position=(9, 9))
-    assert math.isfinite(1.0)
+    # the guard is live: good arguments on a fresh model (no traced step cached) reach
+    # the gradient tape, so the refusals above really came first
+    from vizcnn.backend import keras as _keras
+
+    keras = _keras()
+    fresh = keras.Sequential(
+        [keras.Input((8, 8, 3)), keras.layers.Conv2D(2, 3), keras.layers.Flatten()]
+        + [keras.layers.Dense(2)]
+    )
+    with pytest.raises(AssertionError, match="TensorFlow ran before"):
+        vz.grad_cam(fresh, BATCH)

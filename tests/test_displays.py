@@ -74,8 +74,11 @@ def test_feature_maps_share_one_colour_scale(tiny_cnn, batch):
     for channel in range(4):
         np.testing.assert_allclose(display.panel(channel), maps[..., channel], **tolerance)
     assert display.image_.get_clim() == pytest.approx((0.0, maps.max()))  # ReLU: non-negative
-    assert display.titles_[2].get_text() == "conv1 ch 2"
-    assert "conv1" in display.ax_.get_title()
+    # the layer is named once, above the mosaic; each panel names its channel only
+    assert display.titles_[2].get_text() == "ch 2"
+    assert display.ax_.get_title() == "conv1: 4 feature maps, 8x8"
+    texts = [t.get_text() for t in display.titles_]
+    assert not any("conv1" in text for text in texts)
 
 
 def test_signed_maps_use_a_symmetric_scale(tiny_cnn, batch):
@@ -104,7 +107,7 @@ def test_max_maps_and_chosen_channels(tiny_cnn, batch):
     display = vz.FeatureMapDisplay.from_model(tiny_cnn, batch, layer="conv2", max_maps=2)
     assert len(display.titles_) == 2
     picked = vz.FeatureMapDisplay.from_model(tiny_cnn, batch, layer="conv2", channels=[5, 1])
-    assert [t.get_text() for t in picked.titles_] == ["conv2 ch 5", "conv2 ch 1"]
+    assert [t.get_text() for t in picked.titles_] == ["ch 5", "ch 1"]
     maps = vz.feature_maps(tiny_cnn, batch, "conv2")[0]
     np.testing.assert_allclose(picked.panel(0), maps[..., 5], rtol=1e-6)
 
@@ -121,7 +124,10 @@ def test_set_maps_updates_in_place(tiny_cnn, batch):
     display.set_maps(other, channels=[3, 0])
     assert display.image_ is image  # same artist, new data
     np.testing.assert_allclose(display.panel(0), other[..., 0], rtol=1e-6)
-    assert display.titles_[0].get_text() == "conv1 ch 3"
+    assert display.titles_[0].get_text() == "ch 3"
+    assert display.ax_.get_title().startswith("conv1: ")
+    display.set_maps(other, channels=[3, 0], layer_name="conv1 again")
+    assert display.ax_.get_title() == "conv1 again: 2 feature maps, 8x8"
     with pytest.raises(ValueError, match="maps must keep the drawn shape"):
         display.set_maps(other[..., :1])
 

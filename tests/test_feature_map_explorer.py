@@ -75,7 +75,8 @@ def test_image_and_channel_sliders_update_in_place(model, images):
     assert explorer.first_channel_slider.max == 20 - 8
     maps = feature_maps(model, images, "conv1")
     np.testing.assert_allclose(drawn(explorer), maps[2, ..., 12:20], rtol=1e-6)
-    assert explorer.display_.titles_[0].get_text() == "conv1 ch 12"
+    assert explorer.display_.titles_[0].get_text() == "ch 12"  # the layer: in the title
+    assert explorer.display_.ax_.get_title() == "conv1: 8 feature maps, 8x8"
     assert "image 2: c" in explorer.status_html.value
     assert explorer.picture.value != before
     assert repr(explorer) == "FeatureMapExplorer(layer 'conv1', image 2, channels from 12)"

@@ -324,7 +324,31 @@ def test_display_errors(resnet, images):
     with pytest.raises(ValueError, match="alpha"):
         vz.GradCamDisplay.from_model(resnet, images, alpha=1.5)
     with pytest.raises(ValueError, match="heatmaps must hold one map per image"):
-        vz.GradCamDisplay(images, np.zeros((5, 28, 28)), predicted=np.zeros(6, int))
+        vz.GradCamDisplay.from_result(images, np.zeros((5, 28, 28)), predicted=np.zeros(6, int))
+
+
+def test_display_init_only_stores_and_plot_checks(images):
+    maps = np.zeros((5, 28, 28))
+    display = vz.GradCamDisplay(images, maps, predicted=np.zeros(6, int), layer_name="conv")
+    assert display.heatmaps is maps and display.layer_name == "conv"  # stored as given
+    assert not hasattr(display, "figure_")
+    with pytest.raises(ValueError, match=r"heatmaps must hold one map per image \(6\), got 5"):
+        display.plot()
+
+
+def test_from_result_draws_given_arrays(images):
+    maps = np.random.default_rng(1).random((6, 7, 7))
+    display = vz.GradCamDisplay.from_result(
+        images, maps, predicted=[0, 1, 2, 3, 4, 5], confidence=np.full(6, 0.25), alpha=0.3
+    )
+    np.testing.assert_array_equal(display.heatmaps_, maps.astype("float32"))
+    assert display.overlays_[0].get_alpha() == 0.3
+    assert [t.get_text() for t in display.titles_][:2] == ["pred: 0 (0.25)", "pred: 1 (0.25)"]
+
+
+def test_display_names_the_default_layer(resnet, images):
+    display = vz.GradCamDisplay.from_model(resnet, images[:2])
+    assert display.figure_.get_suptitle() == "Grad-CAM at layer 'res3_1'"
 
 
 # --------------------------------------------------------------------------- bad inputs
@@ -371,6 +395,24 @@ def test_bad_x(resnet, x, error, pattern):
         vz.grad_cam(resnet, x)
 
 
+def test_pixels_in_0_255_warn_unless_the_model_rescales(keras, resnet, images):
+    with pytest.warns(
+        UserWarning, match=r"grad_cam: x holds values up to 25\d.*vz\.data\.scale_images"
+    ):
+        vz.grad_cam(resnet, images * 255)
+    with pytest.warns(UserWarning, match="x holds uint8 pixels"):
+        vz.grad_cam(resnet, (images * 255).astype("uint8"))
+    inputs = keras.Input((28, 28, 1))
+    h = keras.layers.Rescaling(1 / 255)(inputs)
+    h = keras.layers.GlobalAveragePooling2D()(keras.layers.Conv2D(3, 3, name="conv")(h))
+    rescaled = keras.Model(inputs, keras.layers.Dense(2)(h))
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        vz.grad_cam(rescaled, images * 255)
+
+
 def test_bad_models(keras, images):
     with pytest.raises(TypeError, match="model must be a keras.Model"):
         vz.grad_cam("model", images)
@@ -381,3 +423,7 @@ def test_bad_models(keras, images):
     conv_only = keras.Model(inputs, keras.layers.Conv2D(2, 3)(inputs))
     with pytest.raises(ValueError, match=r"needs a classifier.*not \(N, n_classes\)"):
         vz.grad_cam(conv_only, images)
+    pixel = keras.Input((1, 1, 1))
+    flat = keras.layers.Flatten()(keras.layers.Conv2D(2, 1)(pixel))
+    with pytest.raises(ValueError, match="every 4-D layer .* has a 1x1 grid"):
+        vz.grad_cam(keras.Model(pixel, keras.layers.Dense(3)(flat)), images[:, :1, :1])

@@ -67,6 +67,18 @@ def test_bad_input():
         vz.HistoryDisplay.from_histories({"CNN": {"loss": [[1, 2]]}})
     with pytest.raises(ValueError, match="available: .*accuracy"):
         vz.HistoryDisplay.from_histories({"CNN": CNN}, metrics=["auc"])
+
+
+def test_a_run_without_epochs_is_refused():
+    with pytest.raises(ValueError, match=r"histories\['CNN'\]\['loss'\] is empty: the run has no"):
+        vz.HistoryDisplay.from_histories({"CNN": {"loss": [], "accuracy": []}})
+    assert not plt.get_fignums()  # refused before a figure was made
+
+
+@pytest.mark.parametrize("values", [["0.5", "0.4"], ["0.5", "x"], [0.5, None], "0.5"])
+def test_values_that_are_not_numbers_are_refused(values):
+    with pytest.raises(TypeError, match=r"histories\['CNN'\]\['loss'\] must be a list of numbers"):
+        vz.HistoryDisplay.from_histories({"CNN": {"loss": values}})
     with pytest.raises(ValueError, match="one Axes per metric"):
         _, ax = plt.subplots(1, 3)
         vz.HistoryDisplay.from_histories({"CNN": CNN}, ax=ax)

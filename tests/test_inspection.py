@@ -160,3 +160,73 @@ def test_a_name_used_twice_is_an_error_naming_the_paths(keras):
     model = keras.Model(inputs, block("b")(block("a")(inputs)))
     with pytest.raises(ValueError, match="names 2 layers .* a/conv, b/conv"):
         vz.validation.find_layer(model, "conv")
+
+
+# --------------------------------------------------------------------------- careless inputs
+
+
+def test_channels_first_is_refused_before_running(keras, batch):
+    model = keras.Sequential(
+        [keras.Input((8, 8, 3)), keras.layers.Conv2D(2, 3, data_format="channels_first", name="c")]
+    )
+    with pytest.raises(ValueError, match=r"layer 'c' .* uses data_format='channels_first'"):
+        vz.feature_maps(model, batch, "c")
+
+
+@pytest.mark.parametrize(
+    ("window", "layer", "pattern"),
+    [
+        ("MaxPool2D", "after", r"'pool' \(MaxPooling2D window \(9, 9\)\)"),
+        ("AveragePooling2D", "pool", r"'pool' \(AveragePooling2D window \(9, 9\)\)"),
+        ("Conv2D", "pool", r"'pool' \(Conv2D window \(9, 9\)\)"),
+    ],
+)
+def test_a_window_larger_than_its_input_names_the_layer_and_sizes(keras, window, layer, pattern):
+    make = getattr(keras.layers, window)
+    first = make(2, 9, name="pool") if window == "Conv2D" else make(9, name="pool")
+    model = keras.Sequential(
+        [keras.Input((None, None, 3)), first, keras.layers.Conv2D(2, 1, name="after")]
+    )
+    x = np.zeros((2, 6, 6, 3), dtype="float32")
+    with pytest.raises(ValueError, match=pattern) as caught:
+        vz.feature_maps(model, x, layer)
+    assert "its input (6, 6, 3) when x has shape (6, 6, 3)" in str(caught.value)
+    assert vz.feature_maps(model, np.zeros((1, 9, 9, 3), "float32"), layer).shape[1:3] == (1, 1)
+
+
+def test_a_model_with_two_inputs_is_refused(keras, batch):
+    left, right = keras.Input((8, 8, 3)), keras.Input((8, 8, 3))
+    both = keras.layers.Add()(
+        [keras.layers.Conv2D(2, 3, name="c")(left), keras.layers.Conv2D(2, 3)(right)]
+    )
+    model = keras.Model([left, right], both, name="pair")
+    with pytest.raises(ValueError, match="feature_maps needs a model with one image input; "):
+        vz.feature_maps(model, batch, "c")
+
+
+def test_an_unbuilt_convolution_is_told_to_build_first(keras):
+    layer = keras.layers.Conv2D(4, 3, name="fresh")
+    with pytest.raises(ValueError, match=r"layer 'fresh' \(Conv2D\) is not built yet"):
+        vz.filters(layer)
+    with pytest.raises(ValueError, match="not built yet"):
+        vz.FilterDisplay.from_layer(layer)
+    layer.build((None, 8, 8, 2))
+    assert vz.filters(layer).shape == (3, 3, 2, 4)
+
+
+def test_pixels_in_0_255_warn_unless_the_model_rescales(keras, tiny_cnn, batch):
+    with pytest.warns(UserWarning, match=r"feature_maps: x holds uint8 pixels .*'tiny_cnn'"):
+        vz.feature_maps(tiny_cnn, (batch * 255).astype("uint8"), "conv1")
+    with pytest.warns(UserWarning, match=r"x holds values up to 1\.99"):
+        vz.feature_maps(tiny_cnn, batch * 2, "conv1")
+    rescaled = keras.Sequential(
+        [keras.Input((8, 8, 3)), keras.layers.Rescaling(1 / 255), keras.layers.Conv2D(2, 3)]
+    )
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        vz.feature_maps(rescaled, batch * 255, rescaled.layers[-1])
+        vz.feature_maps(tiny_cnn, batch, "conv1")  # [0, 1]: no warning
+        # preprocess_input's output (negative values, e.g. ResNet50's 'caffe' mode): no warning
+        vz.feature_maps(tiny_cnn, batch * 255 - 120, "conv1")

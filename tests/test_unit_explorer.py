@@ -10,10 +10,11 @@ import vizcnn.inspection as inspection
 from vizcnn.inspection import (
     activation_maximization,
     effective_receptive_field,
-    feature_maps,
     field_of,
     top_activating_patches,
+    top_patches,
 )
+from vizcnn.inspection.top_patches import channel_peaks
 
 PNG = b"\x89PNG"
 
@@ -51,7 +52,7 @@ def calls(monkeypatch):
 
         return wrapper
 
-    monkeypatch.setattr(inspection, "feature_maps", counting("maps", feature_maps))
+    monkeypatch.setattr(top_patches, "channel_peaks", counting("maps", channel_peaks))
     monkeypatch.setattr(
         inspection, "effective_receptive_field", counting("erf", effective_receptive_field)
     )
@@ -218,9 +219,9 @@ def test_a_failure_is_shown_in_the_widget_not_raised(model, images, monkeypatch)
     def broken_for_conv2(model, x, layer, **kwargs):
         if layer.name == "conv2":
             raise RuntimeError("out of memory")
-        return feature_maps(model, x, layer, **kwargs)
+        return channel_peaks(model, x, layer, **kwargs)
 
-    monkeypatch.setattr(inspection, "feature_maps", broken_for_conv2)
+    monkeypatch.setattr(top_patches, "channel_peaks", broken_for_conv2)
     explorer = vz.UnitExplorer(model, images)
     first_picture = explorer.picture.value
 
@@ -246,9 +247,9 @@ def test_a_layer_that_failed_is_retried_with_its_own_slider_ranges(model, images
         if layer.name in failures:
             failures.remove(layer.name)
             raise RuntimeError("busy")
-        return feature_maps(model, x, layer, **kwargs)
+        return channel_peaks(model, x, layer, **kwargs)
 
-    monkeypatch.setattr(inspection, "feature_maps", flaky)
+    monkeypatch.setattr(top_patches, "channel_peaks", flaky)
     explorer = vz.UnitExplorer(model, images)
     explorer.row_slider.value = 11
     explorer.layer_dropdown.value = "conv3"

@@ -15,6 +15,7 @@ from vizcnn.inspection import (
     receptive_fields,
     top_activating_patches,
 )
+from vizcnn.inspection.top_patches import channel_peaks
 
 
 @pytest.fixture(scope="module")
@@ -368,3 +369,32 @@ def test_numpy_scalars_are_accepted_and_bools_refused(tiny_cnn, batch):
         activation_maximization(tiny_cnn, "conv2", 0, steps=True)
     with pytest.raises(ValueError, match="learning_rate must be a finite number"):
         activation_maximization(tiny_cnn, "conv2", 0, learning_rate=float("nan"))
+
+
+def test_channel_peaks_rank_every_channel_as_top_activating_patches_does(tiny_cnn, batch):
+    peaks = channel_peaks(tiny_cnn, batch, "conv2", batch_size=3)
+    maps = feature_maps(tiny_cnn, batch, "conv2")
+    assert peaks.layer == "conv2" and peaks.grid == maps.shape[1:3] and peaks.finite
+    assert peaks.channels == maps.shape[-1] == 6
+    flat = maps.reshape(len(batch), -1, 6)
+    # graph and eager runs may sum a convolution's terms in another order (numeric.py)
+    close = numeric.network(depth=2, fan_in=36, magnitude=float(np.abs(maps).max()) + 1.0)
+    np.testing.assert_allclose(peaks.scores, flat.max(axis=1), **close)
+    _, field = vz.inspection.field_of(tiny_cnn, "conv2")
+    k = min(3, len(batch))
+    for channel in range(6):
+        want = top_activating_patches(tiny_cnn, batch, "conv2", channel, k=k)
+        got = peaks.top(batch, channel, k=k, field=field)
+        assert (got.layer, got.channel) == (want.layer, want.channel)
+        for name in ("indices", "positions", "boxes"):
+            np.testing.assert_array_equal(getattr(got, name), getattr(want, name))
+        np.testing.assert_allclose(got.scores, want.scores, **close)
+        assert peaks.peak_unit(int(want.indices[0]), channel) == tuple(want.positions[0])
+    with pytest.raises(ValueError, match=r"channel must be in 0..5"):
+        peaks.top(batch, 6, k=1)
+    with pytest.raises(ValueError, match=r"k must be in 1.."):
+        peaks.top(batch, 0, k=0)
+    with pytest.raises(ValueError, match="x must be the"):
+        peaks.top(batch[:1], 0, k=1)
+    whole = peaks.top(batch, 0, k=1)  # no field: the whole image
+    np.testing.assert_array_equal(whole.boxes, [[0, 0, 8, 8]])

@@ -39,6 +39,7 @@ _LAZY = {
     "top_activating_patches": "vizcnn.inspection",
     "activation_maximization": "vizcnn.inspection",
     "grad_cam": "vizcnn.inspection",
+    "grad_cam_layer": "vizcnn.inspection",
     # how long training will take here
     "estimate_training_time": "vizcnn.time_estimate",
     # display

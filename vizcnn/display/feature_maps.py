@@ -36,6 +36,7 @@ class FeatureMapDisplay:
     image_ : matplotlib.image.AxesImage
         The mosaic; update with :meth:`set_maps`.
     titles_ : list of matplotlib.text.Text, one per panel
+        The channel number (``"ch 5"``); the layer is named once, in the Axes title.
     vmin_, vmax_ : float
         The colour scale (shared by every panel unless ``shared_scale=False``, in which
         case each panel is scaled to its own range before drawing).
@@ -145,8 +146,8 @@ class FeatureMapDisplay:
             )
         self._set_titles()
         bare(self.ax_)
-        name = self.layer_name or "feature maps"
-        self.ax_.set_title(title or f"{name}: {n} feature maps, {h}x{w}{self._broken()}", pad=18)
+        self._given_title = title
+        self.ax_.set_title(title or self._default_title(), pad=18)
         if colorbar and shared_scale:
             self.figure_.colorbar(self.image_, ax=self.ax_, shrink=0.8, label="activation")
         return self
@@ -165,6 +166,8 @@ class FeatureMapDisplay:
         self.maps, self.channels = maps, channels
         if layer_name is not None:
             self.layer_name = layer_name
+            if self._given_title is None:  # the layer is named there, and only there
+                self.ax_.set_title(self._default_title(), pad=18)
         self.image_.set_data(self._mosaic())
         self._set_scale()
         self._set_titles()
@@ -176,13 +179,18 @@ class FeatureMapDisplay:
         row, col = self._positions[i]
         return self.mosaic_.extract(self.image_.get_array().filled(np.nan), row, col)
 
+    def _default_title(self) -> str:
+        h, w, n = self.maps.shape
+        name = self.layer_name or "feature maps"
+        return f"{name}: {n} feature maps, {h}x{w}{self._broken()}"
+
     def _broken(self) -> str:
         """A warning, and words for the title, when the model produced NaN or inf."""
         bad = int(self.maps.size - np.count_nonzero(np.isfinite(self.maps)))
         if not bad:
             return ""
         message = f"{bad} values are NaN or infinite (drawn blank): the model is broken"
-        warnings.warn(message, RuntimeWarning, stacklevel=3)
+        warnings.warn(message, RuntimeWarning, stacklevel=4)
         return f"\n{message}"
 
     def _mosaic(self):
@@ -208,9 +216,10 @@ class FeatureMapDisplay:
         self.image_.set_clim(self.vmin_, self.vmax_)
 
     def _set_titles(self):
-        name = self.layer_name or "map"
+        # the layer is named once, in the title above the mosaic: a long name
+        # (ConvNeXt, NASNet) repeated in every panel would overlap its neighbours
         for text, channel in zip(self.titles_, self.channels, strict=True):
-            text.set_text(f"{name} ch {channel}")
+            text.set_text(f"ch {channel}")
 
 
 def _check_maps(maps, channels):

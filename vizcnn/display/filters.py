@@ -71,12 +71,21 @@ class FilterDisplay:
         Other kernels, per input channel: one row per filter, one column per input
         channel, on one signed colour scale.
 
+    A depthwise kernel (``DepthwiseConv2D``, the depthwise part of ``SeparableConv2D``)
+    holds one spatial kernel per input channel (times the depth multiplier), not filters
+    over every channel: it is drawn in ``"grid"`` mode, one patch per kernel, labelled with
+    its output channel ``c * multiplier + m``.
+
     Parameters
     ----------
     kernels : array-like, shape (kh, kw, c_in, c_out)
-        The kernel, as returned by ``vz.filters``.
+        The kernel, as returned by ``vz.filters``; ``(kh, kw, c_in, multiplier)`` when
+        ``depthwise``.
     layer_name : str, optional
         Used in titles.
+    depthwise : bool, default=False
+        Whether ``kernels`` is a depthwise kernel (``from_layer`` and ``from_model`` set
+        it from the layer).
 
     Attributes
     ----------
@@ -102,28 +111,40 @@ class FilterDisplay:
     >>> display = vz.FilterDisplay(kernel).plot(filter_indices=strongest, ncols=8)
     """
 
-    def __init__(self, kernels, *, layer_name: str | None = None):
+    def __init__(self, kernels, *, layer_name: str | None = None, depthwise: bool = False):
         # NaN/inf allowed: a diverged layer is drawn with a warning, not refused
         kernels = check_array(
             kernels, "kernels", ndim=4, shape_text="(kh, kw, c_in, c_out)", what="4-D", finite=False
         ).astype("float32")
         self.kernels = kernels
         self.layer_name = layer_name
+        self.depthwise = check_bool(depthwise, "depthwise")
 
     @classmethod
-    def from_layer(cls, layer, **plot_kwargs):
-        """Draw the filters of ``layer`` (a Conv2D-like layer)."""
-        from vizcnn.inspection import filters
+    def from_layer(cls, layer, *, part: str | None = None, **plot_kwargs):
+        """Draw the filters of ``layer`` (a Conv2D-like layer).
 
-        return cls(filters(layer), layer_name=layer.name).plot(**plot_kwargs)
+        ``part`` picks a ``SeparableConv2D``'s kernel: ``"depthwise"`` (the default, its
+        spatial kernels, one per input channel) or ``"pointwise"`` (its 1x1 mixing of
+        channels); the title says which. See ``vz.filters``.
+        """
+        from vizcnn.inspection.activations import filters, is_depthwise
+
+        kernels = filters(layer, part=part)
+        name = layer.name
+        if type(layer).__name__ == "SeparableConv2D":
+            name = f"{name} ({part or 'depthwise'} part)"
+        display = cls(kernels, layer_name=name, depthwise=is_depthwise(layer, part))
+        return display.plot(**plot_kwargs)
 
     @classmethod
-    def from_model(cls, model, *, layer, **plot_kwargs):
-        """Draw the filters of ``layer`` (name or object) of ``model``."""
-        from vizcnn.inspection import filters, find_layer
+    def from_model(cls, model, *, layer, part: str | None = None, **plot_kwargs):
+        """Draw the filters of ``layer`` (name or object) of ``model`` (see
+        :meth:`from_layer` for ``part``)."""
+        from vizcnn.inspection import find_layer
 
         target = find_layer(model, layer)[-1]
-        return cls(filters(target), layer_name=target.name).plot(**plot_kwargs)
+        return cls.from_layer(target, part=part, **plot_kwargs)
 
     def plot(
         self,
@@ -188,7 +209,18 @@ class FilterDisplay:
             naming one the kernel lacks; ``channel`` outside the input channels, or not 0
             outside ``"grid"`` mode; ``mode="rgb"`` without 3 input channels.
         """
-        kh, kw, c_in, c_out = self.kernels.shape
+        stored = self.kernels
+        if self.depthwise:  # one kernel per input channel (x multiplier): a grid of them
+            kh, kw, c_in, multiplier = stored.shape
+            stored = stored.reshape(kh, kw, 1, c_in * multiplier)
+            if check_one_of(mode, "mode", ("auto", "grid", "rgb", "channels")) != "auto":
+                if mode != "grid":
+                    raise ValueError(
+                        f"a depthwise kernel is drawn in mode='grid' (one patch per input "
+                        f"channel), got mode={mode!r}"
+                    )
+            mode = "grid"
+        kh, kw, c_in, c_out = stored.shape
         if max_filters is not None:
             max_filters = check_positive_int(max_filters, "max_filters")
         max_channels = check_positive_int(max_channels, "max_channels")
@@ -218,7 +250,7 @@ class FilterDisplay:
         self.mode_ = mode
         self.filter_indices_ = indices
         n = len(indices)
-        kernels = self.kernels[..., indices]
+        kernels = stored[..., indices]
         bad = int(kernels.size - np.count_nonzero(np.isfinite(kernels)))
         if bad:  # a diverged training: say so instead of drawing a blank picture
             warnings.warn(
@@ -277,6 +309,8 @@ class FilterDisplay:
                 )
             of_channel = f", input channel {channel} of {c_in}" if c_in > 1 else ""
             title = f"{name}: {count} ({kh}x{kw}{of_channel}), one scale (white = 0)"
+            if self.depthwise:
+                title = f"{name}: {_depthwise_count(n, self.kernels.shape)}, one scale (white = 0)"
         else:
             channels = min(c_in, max_channels)
             self._positions = [(row, c) for row in range(n) for c in range(channels)]
@@ -334,3 +368,12 @@ class FilterDisplay:
         row, col = self._positions[i]
         drawn = self.mosaic_.extract(self.image_.get_array(), row, col)
         return np.asarray(drawn)[..., :3] if self.mode_ == "rgb" else np.asarray(drawn)
+
+
+def _depthwise_count(n: int, shape) -> str:
+    """``"12 of 384 depthwise kernels (3x3), one per input channel"`` and the like."""
+    kh, kw, c_in, multiplier = shape
+    total = c_in * multiplier
+    count = f"{n} depthwise kernels" if n == total else f"{n} of {total} depthwise kernels"
+    per = "one per input channel" if multiplier == 1 else f"{multiplier} per input channel"
+    return f"{count} ({kh}x{kw}), {per}"

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from vizcnn.display.images import check_class_names, drawable_image
 from vizcnn.style import IMAGE_CMAP
 from vizcnn.validation import (
     check_array,
@@ -32,6 +33,10 @@ class GradCamDisplay:
     class the map explains when it is not the predicted one. One colour bar serves all
     panels: every map is scaled to its own maximum, so colours compare places within an
     image, not images.
+
+    ``__init__`` only stores its arguments; :meth:`from_model` predicts and computes the
+    maps, :meth:`from_result` draws maps already computed, and :meth:`plot` checks and
+    draws.
 
     Parameters
     ----------
@@ -61,11 +66,9 @@ class GradCamDisplay:
     axes_ : numpy.ndarray of matplotlib.axes.Axes
         ``(nrows, ncols)`` when the display made the figure, else the ``ax`` given.
         Slots without an image are hidden.
-    heatmaps_ : numpy.ndarray, shape (N, h, w)
-    predicted_ : numpy.ndarray of int, shape (N,)
-    confidence_ : numpy.ndarray, shape (N,), or None
-    class_index_ : numpy.ndarray of int, shape (N,)
-        The class each map explains.
+    heatmaps_, predicted_, confidence_, class_index_, y_true_
+        The checked arrays (``confidence_`` and ``y_true_`` may be None); ``class_index_``
+        is the class each map explains.
     images_ : list of matplotlib.image.AxesImage
         The images under the maps.
     overlays_ : list of matplotlib.image.AxesImage
@@ -95,42 +98,83 @@ class GradCamDisplay:
         class_index=None,
         layer_name: str | None = None,
     ):
-        self.images = check_images(images, "images")
-        n = len(self.images)
+        self.images = images
+        self.heatmaps = heatmaps
+        self.predicted = predicted
+        self.confidence = confidence
+        self.y_true = y_true
+        self.class_names = class_names
+        self.class_index = class_index
+        self.layer_name = layer_name
+
+    @classmethod
+    def from_result(
+        cls,
+        images,
+        heatmaps,
+        *,
+        predicted,
+        confidence=None,
+        y_true=None,
+        class_names=None,
+        class_index=None,
+        layer_name: str | None = None,
+        **plot_kwargs,
+    ):
+        """Draw maps already computed (``vz.grad_cam``) over their images.
+
+        The arguments are the class's; ``**plot_kwargs`` go to :meth:`plot`. Raises
+        ValueError for arrays without one entry per image, or classes outside
+        ``class_names``.
+        """
+        display = cls(
+            images,
+            heatmaps,
+            predicted=predicted,
+            confidence=confidence,
+            y_true=y_true,
+            class_names=class_names,
+            class_index=class_index,
+            layer_name=layer_name,
+        )
+        return display.plot(**plot_kwargs)
+
+    def _check(self) -> None:
+        """Validate what ``__init__`` stored; set ``heatmaps_``, ``predicted_``, ..."""
+        self._pictures = check_images(self.images, "images")
+        n = len(self._pictures)
         heatmaps = check_array(
-            heatmaps, "heatmaps", ndim=3, shape_text="(N, h, w)", what="a batch of maps"
+            self.heatmaps, "heatmaps", ndim=3, shape_text="(N, h, w)", what="a batch of maps"
         )
         if len(heatmaps) != n:
             raise ValueError(f"heatmaps must hold one map per image ({n}), got {len(heatmaps)}")
         self.heatmaps_ = heatmaps.astype("float32")
-        self.predicted_ = check_labels(predicted, n, "predicted")
-        self.class_index_ = (
-            self.predicted_ if class_index is None else check_labels(class_index, n, "class_index")
-        )
-        self.y_true = None if y_true is None else check_labels(y_true, n, "y_true")
-        if confidence is None:
-            self.confidence_ = None
-        else:
-            confidence = check_array(confidence, "confidence", ndim=1, shape_text="(N,)")
+        self.predicted_ = check_labels(self.predicted, n, "predicted")
+        chosen = self.class_index
+        self.class_index_ = check_labels(chosen, n, "class_index") if chosen is not None else None
+        self.class_index_ = self.predicted_ if chosen is None else self.class_index_
+        self.y_true_ = None if self.y_true is None else check_labels(self.y_true, n, "y_true")
+        self.confidence_ = None
+        if self.confidence is not None:
+            confidence = check_array(self.confidence, "confidence", ndim=1, shape_text="(N,)")
             if len(confidence) != n:
                 raise ValueError(
                     f"confidence must give one probability per image ({n}), got {len(confidence)}"
                 )
             self.confidence_ = confidence.astype("float32")
-        self.class_names = _check_class_names(class_names)
-        if self.class_names is not None:
-            limit = len(self.class_names)
+        self.class_names_ = check_class_names(self.class_names)
+        if self.class_names_ is not None:
+            limit = len(self.class_names_)
             for name, labels in (
                 ("predicted", self.predicted_),
                 ("class_index", self.class_index_),
-                ("y_true", self.y_true),
+                ("y_true", self.y_true_),
             ):
                 if labels is not None and ((labels < 0) | (labels >= limit)).any():
                     raise ValueError(
                         f"{name} holds classes outside 0..{limit - 1} "
                         f"(class_names names {limit} classes): {sorted(set(labels.tolist()))}"
                     )
-        self.layer_name = layer_name
 
     @classmethod
     def from_model(
@@ -152,17 +196,20 @@ class GradCamDisplay:
         Parameters
         ----------
         model : keras.Model
-            A classifier returning ``(N, n_classes)`` (probabilities; raw scores are
-            turned into probabilities with a softmax for the titles).
+            A classifier with one output: ``(N, n_classes)`` (probabilities; raw scores
+            are turned into probabilities with a softmax for the titles), or a binary
+            head ``(N, 1)`` (sigmoid or logit): two classes, 1 where ``p >= 0.5``,
+            titled with the probability of the class predicted.
         x : array-like, shape (N, H, W, C)
             The images, as the model takes them (6 to 12 make a readable figure).
         y_true : array-like of int, shape (N,), optional
             The true classes, for the titles.
         class_names : sequence of str, optional
-            One name per class of the model.
+            One name per class of the model (two for a binary head: class 0, class 1).
         layer, class_index
-            Passed to :func:`vz.grad_cam` (default: the last 4-D layer, the predicted
-            class).
+            Passed to :func:`vz.grad_cam` (default: :func:`vz.inspection.grad_cam.grad_cam_layer`,
+            the last layer with a grid larger than 1x1, named in the figure's title; the
+            predicted class).
         alpha : float, default=0.5
             Opacity of the heatmaps.
         ncols : int, optional
@@ -174,35 +221,34 @@ class GradCamDisplay:
         Returns
         -------
         GradCamDisplay
+
+        Raises
+        ------
+        ValueError
+            A model with several outputs (before any TensorFlow work), or one that is no
+            classifier; ``y_true`` or ``class_names`` not matching the model's classes.
         """
         from vizcnn.inspection import find_layer, grad_cam
+        from vizcnn.inspection.grad_cam import grad_cam_layer
+        from vizcnn.prediction import class_count, classify
         from vizcnn.validation import check_batch
 
         batch_size = check_positive_int(batch_size, "batch_size")
+        check_number(alpha, "alpha", minimum=0, maximum=1)
         x = check_batch(model, x)
         n = len(x)
         if y_true is not None:
             y_true = check_labels(y_true, n, "y_true")
-        names = _check_class_names(class_names)
-        outputs = [
-            np.asarray(model(x[i : i + batch_size], training=False), dtype="float32")
-            for i in range(0, n, batch_size)
-        ]
-        scores = np.concatenate(outputs)
-        if scores.ndim != 2:
-            raise ValueError(
-                f"GradCamDisplay needs a classifier: model {model.name!r} returns shape "
-                f"{scores.shape[1:]} per image, not (n_classes,)"
-            )
-        n_classes = scores.shape[1]
+        names = check_class_names(class_names)
+        n_classes = class_count(model, caller="GradCamDisplay")
         if names is not None and len(names) != n_classes:
             raise ValueError(
                 f"class_names must name the model's {n_classes} classes, got {len(names)} names"
             )
         if y_true is not None and ((y_true < 0) | (y_true >= n_classes)).any():
             raise ValueError(f"y_true holds classes outside 0..{n_classes - 1}")
-        proba = scores if _are_probabilities(scores) else _softmax(scores)
-        predicted = proba.argmax(axis=-1)
+        prediction = classify(model, x, batch_size=batch_size)
+        predicted = prediction.classes
         heatmaps = grad_cam(
             model,
             x,
@@ -211,18 +257,20 @@ class GradCamDisplay:
             batch_size=batch_size,
         )
         explained = predicted if class_index is None else np.broadcast_to(class_index, (n,))
-        layer_name = None if layer is None else find_layer(model, layer)[-1].name
-        display = cls(
+        layer_name = grad_cam_layer(model) if layer is None else find_layer(model, layer)[-1].name
+        return cls.from_result(
             x,
             heatmaps,
             predicted=predicted,
-            confidence=proba[np.arange(n), predicted],
+            confidence=prediction.confidence,
             y_true=y_true,
             class_names=names,
             class_index=np.asarray(explained, dtype="int64"),
             layer_name=layer_name,
+            alpha=alpha,
+            ncols=ncols,
+            **plot_kwargs,
         )
-        return display.plot(alpha=alpha, ncols=ncols, **plot_kwargs)
 
     def plot(
         self,
@@ -255,7 +303,8 @@ class GradCamDisplay:
         """
         import matplotlib as mpl
 
-        n = len(self.images)
+        self._check()
+        n = len(self._pictures)
         alpha = check_number(alpha, "alpha", minimum=0, maximum=1)
         colorbar = check_bool(colorbar, "colorbar")
         titles = [self._title(i) for i in range(n)]
@@ -277,7 +326,7 @@ class GradCamDisplay:
             if i >= n:
                 axes.set_visible(False)  # an empty slot of the grid
                 continue
-            picture = _drawable(self.images[i])
+            picture = drawable_image(self._pictures[i])
             height, width = picture.shape[:2]
             extent = (-0.5, width - 0.5, height - 0.5, -0.5)
             grey = picture.ndim == 2
@@ -295,7 +344,7 @@ class GradCamDisplay:
                     interpolation="bilinear",
                 )
             )
-            wrong = self.y_true is not None and self.y_true[i] != self.predicted_[i]
+            wrong = self.y_true_ is not None and self.y_true_[i] != self.predicted_[i]
             title = axes.set_title(titles[i], fontsize=8)
             if wrong:
                 title.set_color("tab:red")
@@ -316,12 +365,12 @@ class GradCamDisplay:
 
     def _name(self, label) -> str:
         label = int(label)
-        return self.class_names[label] if self.class_names is not None else str(label)
+        return self.class_names_[label] if self.class_names_ is not None else str(label)
 
     def _title(self, i: int) -> str:
         lines = []
-        if self.y_true is not None:
-            lines.append(f"true: {self._name(self.y_true[i])}")
+        if self.y_true_ is not None:
+            lines.append(f"true: {self._name(self.y_true_[i])}")
         predicted = f"pred: {self._name(self.predicted_[i])}"
         if self.confidence_ is not None:
             predicted += f" ({self.confidence_[i]:.2f})"
@@ -333,9 +382,9 @@ class GradCamDisplay:
     def _new_figure(self, ncols: int, titles, colorbar: bool):
         import matplotlib.pyplot as plt
 
-        n = len(self.images)
+        n = len(self._pictures)
         nrows = math.ceil(n / ncols)
-        height, width = self.images.shape[1:3]
+        height, width = self._pictures.shape[1:3]
         aspect = min(max(height / width, 0.5), 2.0)
         title = _LINE * max(t.count("\n") + 1 for t in titles) + 0.08
         row_heights = _PANEL * aspect + title
@@ -348,45 +397,3 @@ class GradCamDisplay:
             layout="constrained",
         )
         return figure, axes
-
-
-def _drawable(image: np.ndarray) -> np.ndarray:
-    """One image as matplotlib draws it: 2-D grey, or RGB in [0, 1] (or uint8)."""
-    channels = image.shape[-1]
-    if channels == 1:
-        return image[..., 0]
-    if channels != 3:
-        return image.mean(axis=-1)
-    if image.dtype == np.uint8:
-        return image
-    image = image.astype("float32")
-    low, high = float(image.min()), float(image.max())
-    if low < 0 or high > 1:  # e.g. standardised pixels: rescale for drawing only
-        image = (image - low) / (high - low) if high > low else np.zeros_like(image)
-    return image
-
-
-def _check_class_names(class_names):
-    if class_names is None:
-        return None
-    if isinstance(class_names, (str, bytes)) or not isinstance(
-        class_names, (list, tuple, np.ndarray)
-    ):
-        raise TypeError(
-            f"class_names must be a sequence of str, one per class, got "
-            f"{type(class_names).__name__}"
-        )
-    if len(class_names) == 0:
-        raise ValueError("class_names is empty: give one name per class")
-    return [str(name) for name in class_names]
-
-
-def _are_probabilities(scores: np.ndarray) -> bool:
-    return bool(
-        (scores >= 0).all() and (scores <= 1).all() and np.allclose(scores.sum(-1), 1, atol=1e-3)
-    )
-
-
-def _softmax(scores: np.ndarray) -> np.ndarray:
-    shifted = np.exp(scores - scores.max(axis=-1, keepdims=True))
-    return shifted / shifted.sum(axis=-1, keepdims=True)

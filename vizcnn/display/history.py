@@ -36,12 +36,22 @@ def _as_history(name, history) -> dict[str, np.ndarray]:
     for metric, series in values.items():
         if metric in RUN_KEYS:
             continue
-        arr = np.asarray(series, dtype="float64")
+        where = f"histories[{name!r}][{metric!r}]"
+        try:
+            arr = np.asarray(series)
+        except (TypeError, ValueError):  # ragged nested lists
+            arr = np.asarray([None])
+        if arr.dtype.kind not in "biuf":  # strings, None, objects: no per-epoch numbers
+            shown = repr(series)
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            raise TypeError(f"{where} must be a list of numbers, one per epoch, got {shown}")
+        arr = arr.astype("float64")
         if arr.ndim != 1:
             raise ValueError(
-                f"histories[{name!r}][{metric!r}] must be a 1-D list of per-epoch values, "
-                f"got shape {arr.shape}"
+                f"{where} must be a 1-D list of per-epoch values, got shape {arr.shape}"
             )
+        if arr.size == 0:
+            raise ValueError(f"{where} is empty: the run has no epochs to draw")
         out[str(metric)] = arr
     if not out:
         raise ValueError(f"histories[{name!r}] holds no metrics")

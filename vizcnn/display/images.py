@@ -249,3 +249,35 @@ def _default_ncols(images) -> int:
     fits = max(1, min(10, int(_MAX_WIDTH // max(1.0, wide))))
     nrows = math.ceil(len(images) / fits)
     return math.ceil(len(images) / nrows)
+
+
+def drawable_image(image: np.ndarray) -> np.ndarray:
+    """One image as matplotlib draws it: 2-D grey, or RGB in [0, 1] (or uint8)."""
+    channels = image.shape[-1]
+    if channels == 1:
+        return image[..., 0]
+    if channels != 3:
+        return image.mean(axis=-1)
+    if image.dtype == np.uint8:
+        return image
+    image = image.astype("float32")
+    low, high = float(image.min()), float(image.max())
+    if low < 0 or high > 1:  # e.g. standardised pixels: rescale for drawing only
+        image = (image - low) / (high - low) if high > low else np.zeros_like(image)
+    return image
+
+
+def check_class_names(class_names):
+    """``class_names`` as a list of str, one per class, or None."""
+    if class_names is None:
+        return None
+    if isinstance(class_names, (str, bytes)) or not isinstance(
+        class_names, (list, tuple, np.ndarray)
+    ):
+        raise TypeError(
+            f"class_names must be a sequence of str, one per class, got "
+            f"{type(class_names).__name__}"
+        )
+    if len(class_names) == 0:
+        raise ValueError("class_names is empty: give one name per class")
+    return [str(name) for name in class_names]

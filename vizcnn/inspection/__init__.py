@@ -10,7 +10,7 @@
 
 from vizcnn.inspection.activations import feature_maps, filters
 from vizcnn.inspection.cost import forward_flops_per_image, layer_costs, training_flops_per_image
-from vizcnn.inspection.grad_cam import grad_cam
+from vizcnn.inspection.grad_cam import grad_cam, grad_cam_layer
 from vizcnn.inspection.measured_field import effective_receptive_field, empirical_receptive_field
 from vizcnn.inspection.receptive_field import (
     ReceptiveField,
@@ -38,6 +38,7 @@ __all__ = [
     "find_layer",
     "forward_flops_per_image",
     "grad_cam",
+    "grad_cam_layer",
     "iter_layers",
     "layer_costs",
     "maximize_channels",

@@ -1,12 +1,29 @@
-"""What a layer computes: its feature maps for a batch, and its filters."""
+"""What a layer computes: its feature maps for a batch, and its filters.
+
+Also the checks of careless inputs that every image-in, maps-out function shares
+(:func:`check_image_model`, :func:`warn_unscaled`), made before any TensorFlow work.
+"""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
 from vizcnn.backend import keras as _keras
 from vizcnn.inspection._model_graph import output_extractor
-from vizcnn.validation import check_batch, check_positive_int, find_layer
+from vizcnn.validation import (
+    check_batch,
+    check_model,
+    check_one_of,
+    check_positive_int,
+    find_layer,
+    iter_layers,
+    model_inputs,
+)
+
+#: How many layers from the input are searched for a Rescaling or Normalization layer.
+_FIRST_LAYERS = 6
 
 
 def feature_maps(model, x, layer, *, batch_size: int = 64) -> np.ndarray:
@@ -15,9 +32,12 @@ def feature_maps(model, x, layer, *, batch_size: int = 64) -> np.ndarray:
     Parameters
     ----------
     model : keras.Model
-        A Sequential or functional model; nested models are searched.
+        A Sequential or functional model with one image input (channels last); nested
+        models are searched.
     x : array-like, shape (N, H, W, C)
-        A batch of inputs the model accepts.
+        A batch of inputs the model accepts. uint8 pixels (or values above 1.5) given
+        to a model that starts without a ``Rescaling`` or ``Normalization`` layer draw a
+        warning: such a model was most likely trained on ``x / 255``.
     layer : str or keras.layers.Layer
         The layer whose output to return, by name or object.
     batch_size : int, default=64
@@ -27,14 +47,34 @@ def feature_maps(model, x, layer, *, batch_size: int = 64) -> np.ndarray:
     -------
     np.ndarray
         The layer's output, shaped ``(N, H', W', C')`` for spatial layers.
+
+    Raises
+    ------
+    ValueError
+        A model with several inputs or a ``channels_first`` layer; ``x`` not a batch
+        the model takes; a layer whose window is larger than its input at ``x``'s size
+        (named, with the sizes).
     """
     batch_size = check_positive_int(batch_size, "batch_size")
     path = find_layer(model, layer)
+    check_image_model(model, caller="feature_maps")
+    raw = x
     x = check_batch(model, x)
+    warn_unscaled(model, raw, x, caller="feature_maps")
+    check_windows(model, x.shape[1:])
     out = x
     for stage in output_extractor(model, path):
         chunks = [out[i : i + batch_size] for i in range(0, max(len(out), 1), batch_size)]
-        out = np.concatenate([np.asarray(stage(chunk, training=False)) for chunk in chunks])
+        try:
+            out = np.concatenate([np.asarray(stage(chunk, training=False)) for chunk in chunks])
+        except Exception as exc:  # TensorFlow's own error for a window too large
+            if "output size" not in str(exc):
+                raise
+            raise ValueError(
+                f"a window of model {model.name!r} is larger than its input when x has "
+                f"shape {x.shape[1:]}: {_output_size_line(exc)}; use a larger input, a "
+                "smaller window or padding='same'"
+            ) from None
     if 0 in out.shape[1:]:
         # e.g. a 9x9 pooling on a 3x3 input: Keras returns an empty array, not an error
         raise ValueError(
@@ -45,23 +85,140 @@ def feature_maps(model, x, layer, *, batch_size: int = 64) -> np.ndarray:
     return out.astype("float32", copy=False)
 
 
-def filters(layer_or_model, layer=None) -> np.ndarray:
+def check_image_model(model, *, caller: str) -> None:
+    """Refuse what vizcnn cannot read right, before TensorFlow runs.
+
+    Raises
+    ------
+    TypeError
+        ``model`` not a Keras model.
+    ValueError
+        The model takes several inputs, or a layer uses ``data_format="channels_first"``
+        (its maps would be read as ``(N, H, W, C)`` and come out wrong).
+    """
+    check_model(model)
+    try:
+        inputs = list(model.inputs)
+    except (AttributeError, ValueError):  # a Sequential without Input: check_batch builds it
+        inputs = []
+    if len(inputs) > 1:
+        raise ValueError(
+            f"{caller} needs a model with one image input; model {model.name!r} takes "
+            f"{len(inputs)} inputs: build a one-input model around the part to inspect"
+        )
+    for path, layer in iter_layers(model):
+        if getattr(layer, "data_format", None) == "channels_first":
+            key = "/".join(p.name for p in path)
+            raise ValueError(
+                f"{caller} reads images and maps as (N, H, W, C), but layer {key!r} of model "
+                f"{model.name!r} uses data_format='channels_first': rebuild the model with "
+                "data_format='channels_last' (the Keras default)"
+            )
+
+
+def warn_unscaled(model, raw, x: np.ndarray, *, caller: str) -> None:
+    """A one-line warning when pixels look like 0-255 and the model does not rescale.
+
+    ``raw`` is ``x`` as the user gave it (for its dtype), ``x`` the checked float batch.
+    """
+    uint8 = getattr(raw, "dtype", None) == np.uint8
+    peak = float(x.max()) if x.size else 0.0
+    # negative values mean preprocessed input (keras.applications' preprocess_input), not pixels
+    if (not uint8 and peak <= 1.5) or (x.size and float(x.min()) < 0):
+        return
+    keras = _keras()
+    scaling = (keras.layers.Rescaling, keras.layers.Normalization)
+    first = [layer for _, layer in iter_layers(model)][:_FIRST_LAYERS]
+    if any(isinstance(layer, scaling) for layer in first):
+        return
+    what = "uint8 pixels" if uint8 else f"values up to {peak:.4g}"
+    warnings.warn(
+        f"{caller}: x holds {what} but model {model.name!r} starts with no Rescaling or "
+        "Normalization layer; if it was trained on pixels in [0, 1], pass "
+        "vz.data.scale_images(x)",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
+def check_windows(model, shape) -> None:
+    """Name the layer whose window is larger than its input at input size ``shape``.
+
+    Only a model with a free image size (``keras.Input((None, None, C))``) needs this:
+    Keras checks a fixed size when the model is built.
+    """
+    if None not in tuple(model_inputs(model)[0].shape[1:3]):
+        return
+    keras = _keras()
+    if not isinstance(model, keras.Sequential):
+        return  # a functional graph: feature_maps' empty-output check still names it
+    spec = keras.KerasTensor((1, *shape), dtype="float32")
+    for layer in model.layers:
+        try:
+            out = layer.compute_output_spec(spec)
+        except ValueError as exc:
+            if "output size" not in str(exc):
+                return  # another problem: running the model will report it
+            out = None
+        except Exception:  # a custom layer that cannot say its shape: stop checking
+            return
+        if out is not None and not hasattr(out, "shape"):  # several outputs: stop here
+            return
+        if out is None or 0 in tuple(out.shape[1:]) or _negative(out.shape):
+            window = getattr(layer, "pool_size", None) or getattr(layer, "kernel_size", None)
+            window = "" if window is None else f" window {tuple(window)}"
+            raise ValueError(
+                f"layer {layer.name!r} ({type(layer).__name__}{window}) is larger than its "
+                f"input {tuple(spec.shape[1:])} when x has shape {tuple(shape)}: use a larger "
+                "input, a smaller window or padding='same'"
+            )
+        spec = out
+
+
+def _output_size_line(exc) -> str:
+    """The line of TensorFlow's message that gives the sizes."""
+    lines = [line for line in str(exc).splitlines() if "output size" in line]
+    line = lines[0] if lines else str(exc)
+    return line.split("}}")[-1].split("[Op:")[0].strip()
+
+
+def _negative(shape) -> bool:
+    return any(d is not None and d < 0 for d in shape)
+
+
+def filters(layer_or_model, layer=None, *, part: str | None = None) -> np.ndarray:
     """The kernel of a convolution layer, shaped ``(kh, kw, c_in, c_out)``.
 
     Parameters
     ----------
     layer_or_model : keras.layers.Layer or keras.Model
-        A convolution layer, or a model that contains it.
+        A convolution layer (built), or a model that contains it.
     layer : str or keras.layers.Layer, optional
         Required when ``layer_or_model`` is a model: which layer.
+    part : {"depthwise", "pointwise"}, optional
+        For a ``SeparableConv2D``, which of its two kernels. Default: the depthwise one
+        (the spatial filters); ``"pointwise"`` is its 1x1 mixing of channels,
+        ``(1, 1, c_in * multiplier, c_out)``. Only a separable layer takes it.
 
     Returns
     -------
     np.ndarray
-        A float32 copy of the kernel. Depthwise kernels ``(kh, kw, c_in, multiplier)`` are
-        returned as they are stored.
+        A float32 copy of the kernel. Depthwise kernels (``DepthwiseConv2D``, the
+        depthwise part of ``SeparableConv2D``) are returned as they are stored,
+        ``(kh, kw, c_in, multiplier)``: one spatial kernel per input channel and
+        multiplier, output channel ``c * multiplier + m``.
+
+    Raises
+    ------
+    TypeError
+        ``layer_or_model`` neither a layer nor a model.
+    ValueError
+        A layer without a kernel, one not built yet, a kernel that is not 2-D
+        convolution's, or ``part`` for a layer that is not separable.
     """
     keras = _keras()
+    if part is not None:
+        part = check_one_of(part, "part", ("depthwise", "pointwise"))
     if isinstance(layer_or_model, keras.Model):
         if layer is None:
             raise ValueError("layer is required when filters() is given a model")
@@ -74,9 +231,24 @@ def filters(layer_or_model, layer=None) -> np.ndarray:
         raise TypeError(
             f"layer_or_model must be a keras layer or model, got {type(layer_or_model).__name__}"
         )
-    kernel = getattr(target, "depthwise_kernel", None)
-    if kernel is None:
-        kernel = getattr(target, "kernel", None)
+    separable = isinstance(target, keras.layers.SeparableConv2D)
+    if part is not None and not separable:
+        raise ValueError(
+            f"part={part!r} picks a kernel of a SeparableConv2D; layer {target.name!r} is a "
+            f"{type(target).__name__}: leave part=None"
+        )
+    if not target.built and isinstance(target, _conv_classes(keras)):
+        raise ValueError(
+            f"layer {target.name!r} ({type(target).__name__}) is not built yet, so it has no "
+            "weights: call it on an input, put it in a model with keras.Input, or call "
+            "layer.build((None, H, W, C)) first"
+        )
+    if separable:
+        kernel = target.pointwise_kernel if part == "pointwise" else target.depthwise_kernel
+    else:
+        kernel = getattr(target, "depthwise_kernel", None)
+        if kernel is None:
+            kernel = getattr(target, "kernel", None)
     if kernel is None:
         raise ValueError(
             f"layer {target.name!r} ({type(target).__name__}) has no kernel; "
@@ -89,3 +261,23 @@ def filters(layer_or_model, layer=None) -> np.ndarray:
             "filters() expects a 2-D convolution (kh, kw, c_in, c_out)"
         )
     return kernel.astype("float32")
+
+
+def is_depthwise(layer, part: str | None = None) -> bool:
+    """Whether ``filters(layer, part=part)`` returns a depthwise kernel."""
+    keras = _keras()
+    if isinstance(layer, keras.layers.SeparableConv2D):
+        return part != "pointwise"
+    return isinstance(layer, keras.layers.DepthwiseConv2D)
+
+
+def _conv_classes(keras) -> tuple:
+    layers = keras.layers
+    return (
+        layers.Conv1D,
+        layers.Conv2D,
+        layers.Conv3D,
+        layers.Conv2DTranspose,
+        layers.DepthwiseConv2D,
+        layers.SeparableConv2D,
+    )

@@ -21,6 +21,7 @@ last convolutional layer is the class activation map (CAM, Zhou et al., 2016),
 from __future__ import annotations
 
 import numbers
+import warnings
 import weakref
 
 import numpy as np
@@ -28,6 +29,9 @@ import numpy as np
 from vizcnn.backend import import_tensorflow
 from vizcnn.backend import keras as _keras
 from vizcnn.graph import keras_internals
+from vizcnn.graph.cuts import plan_cut
+from vizcnn.inspection.activations import check_image_model, check_windows, warn_unscaled
+from vizcnn.prediction import check_single_output
 from vizcnn.validation import (
     check_batch,
     check_bool,
@@ -37,7 +41,7 @@ from vizcnn.validation import (
     iter_layers,
 )
 
-__all__ = ["grad_cam"]
+__all__ = ["grad_cam", "grad_cam_layer"]
 
 
 def grad_cam(model, x, *, layer=None, class_index=None, resize=True, batch_size=128):
@@ -46,18 +50,26 @@ def grad_cam(model, x, *, layer=None, class_index=None, resize=True, batch_size=
     Parameters
     ----------
     model : keras.Model
-        A classifier (Sequential or functional; nested models are searched) taking
-        images ``(N, H, W, C)`` and returning one score per class ``(N, n_classes)``.
+        A classifier (Sequential or functional; nested models are searched) with one
+        image input ``(N, H, W, C)`` and one output: one score per class
+        ``(N, n_classes)``, or a binary head ``(N, 1)`` (a sigmoid or a logit), which
+        counts as two classes: 1 where ``p >= 0.5``, else 0.
     x : array-like, shape (N, H, W, C)
-        The images, as the model takes them.
+        The images, as the model takes them. uint8 pixels (or values above 1.5) for a
+        model that starts without a ``Rescaling`` or ``Normalization`` layer draw a
+        warning: such a model was most likely trained on ``x / 255``.
     layer : str or keras.layers.Layer, optional
         The layer whose feature maps are weighted: any layer with a 4-D output
         ``(N, H', W', C')``; ``"outer/inner"`` names a layer inside a nested model.
-        Default: the last layer with a 4-D output (nested models included), where the
-        maps are the most class-specific; for ``small_resnet`` that is ``"res3_1"``.
+        Default: :func:`grad_cam_layer`, the last layer (nested models included) whose
+        output is a grid larger than 1x1, where the maps are the most class-specific;
+        for ``small_resnet`` that is ``"res3_1"``, for ``MobileNetV3Small`` the last
+        layer before its global pooling. A layer with a 1x1 grid gives a constant map:
+        asking for one draws a warning that names the default.
     class_index : int or array-like of int, optional
         The class to explain: one class for every image, or one per image ``(N,)``.
-        Default: each image's predicted class (the highest score).
+        Default: each image's predicted class (the highest score). For a binary head,
+        class 1 is explained by its logit ``z`` and class 0 by ``-z``.
     resize : bool, default=True
         Resize the maps (bilinear) to the input's ``H x W``, to lay them over the
         images; False returns them at the layer's resolution ``H' x W'``.
@@ -78,17 +90,19 @@ def grad_cam(model, x, *, layer=None, class_index=None, resize=True, batch_size=
     ValueError
         ``x`` not a batch the model takes; ``layer`` not a layer of the model, not
         4-D ("not a convolutional layer"), or not feeding the output; ``class_index``
-        outside ``0..n_classes - 1`` or not one per image; a model whose output is
-        not ``(N, n_classes)``.
+        outside ``0..n_classes - 1`` or not one per image; a model with several inputs
+        or outputs, a ``channels_first`` layer, or an output that is not
+        ``(N, n_classes)``; a model whose every 4-D layer is a 1x1 grid.
 
     Notes
     -----
     What is differentiated:
 
     - the model ends in a ``Dense`` layer (the lessons' models: ``Dense`` with a
-      softmax): its *pre-activation* ``h @ kernel + bias``, computed here in float32
-      from the Dense's input ``h``: the logits;
-    - it ends in a softmax ``Activation`` or ``Softmax`` layer: that layer's input;
+      softmax; ``Dense(1, "sigmoid")``): its *pre-activation* ``h @ kernel + bias``,
+      computed here in float32 from the Dense's input ``h``: the logits;
+    - it ends in a softmax or sigmoid ``Activation`` or a ``Softmax`` layer: that
+      layer's input;
     - anything else: the model's output as it is (already logits if the model has no
       softmax; probabilities if a softmax hides in a custom or nested last layer).
 
@@ -105,11 +119,17 @@ def grad_cam(model, x, *, layer=None, class_index=None, resize=True, batch_size=
     """
     batch_size = check_positive_int(batch_size, "batch_size")
     resize = check_bool(resize, "resize")
-    check_model(model)
+    check_image_model(model, caller="grad_cam")
+    raw = x
     x = check_batch(model, x)  # builds a Sequential given no Input, so layers have outputs
+    check_single_output(model, caller="grad_cam")
     head, n_classes = _class_head(model)
     path = _default_layer(model) if layer is None else find_layer(model, layer)
     _check_spatial(path[-1])
+    if layer is not None:
+        _warn_if_one_cell(model, path[-1])
+    warn_unscaled(model, raw, x, caller="grad_cam")
+    check_windows(model, x.shape[1:])
     chosen = _check_class_index(class_index, len(x), n_classes)
     step = _cached_step(model, path, head, predicted=chosen is None, shape=x.shape[1:])
 
@@ -153,7 +173,7 @@ def _grad_cam_step(model, path, head, *, predicted: bool, shape):
     killing the Python process. In a traced function the unused filter gradient is pruned.
     """
     tf = import_tensorflow()
-    run = _plan(model, path, head.tensor)
+    run = plan_cut(model, path, head.tensor)
     layer, model_name = path[-1].name, model.name  # the closure must not hold the model
 
     def step(x, classes):
@@ -161,7 +181,7 @@ def _grad_cam_step(model, path, head, *, predicted: bool, shape):
             features, before = run(x, tape)
             scores = head.scores(before)
             if predicted:
-                classes = tf.argmax(scores, axis=-1)
+                classes = head.predicted(scores)
             # images are independent (inference mode): the gradient of the sum with
             # respect to image n's maps is the gradient of image n's own score
             total = tf.reduce_sum(tf.gather(scores, classes, axis=1, batch_dims=1))
@@ -182,50 +202,58 @@ def _grad_cam_step(model, path, head, *, predicted: bool, shape):
 
 
 class _Head:
-    """The tensor the scores are computed from, and how (see grad_cam's Notes)."""
+    """The tensor the scores are computed from, and how (see grad_cam's Notes).
 
-    def __init__(self, tensor, dense=None):
+    A binary head's one logit ``z`` becomes two scores, ``(-z, z)``: class 0's and
+    class 1's.
+    """
+
+    def __init__(self, tensor, dense=None, *, binary=False):
         self.tensor = tensor
         self.dense = dense
+        self.binary = binary
 
     def scores(self, value):
         tf = import_tensorflow()
         value = tf.cast(value, tf.float32)
-        if self.dense is None:
-            return value
-        logits = tf.matmul(value, tf.cast(self.dense.kernel, tf.float32))
-        if self.dense.bias is not None:
-            logits = logits + tf.cast(self.dense.bias, tf.float32)
-        return logits
+        if self.dense is not None:
+            value = tf.matmul(value, tf.cast(self.dense.kernel, tf.float32))
+            if self.dense.bias is not None:
+                value = value + tf.cast(self.dense.bias, tf.float32)
+        return tf.concat([-value, value], axis=-1) if self.binary else value
+
+    def predicted(self, scores):
+        """The predicted classes: the highest score; class 1 where ``z >= 0`` (binary)."""
+        tf = import_tensorflow()
+        if self.binary:
+            return tf.cast(scores[:, 1] >= 0, tf.int64)
+        return tf.argmax(scores, axis=-1)
 
 
 def _class_head(model):
     """Where the class scores come from, and how many classes there are."""
     keras = _keras()
-    outputs = model.outputs
-    if len(outputs) != 1:
-        raise ValueError(
-            f"grad_cam needs a model with one output (the class scores); model "
-            f"{model.name!r} has {len(outputs)}"
-        )
-    output = outputs[0]
+    output = model.outputs[0]
     shape = tuple(output.shape)
     if len(shape) != 2 or shape[-1] is None:
         raise ValueError(
             f"grad_cam needs a classifier: model {model.name!r} returns shape {shape}, "
             "not (N, n_classes)"
         )
+    binary = shape[-1] == 1
+    n_classes = 2 if binary else shape[-1]
     operation, node_index = keras_internals.producer(output)
     inputs = keras_internals.call_inputs(operation, node_index)
     if isinstance(operation, keras.layers.Dense):
-        return _Head(inputs[0], dense=operation), shape[-1]
-    softmax = isinstance(operation, keras.layers.Softmax) or (
+        return _Head(inputs[0], dense=operation, binary=binary), n_classes
+    squashing = "sigmoid" if binary else "softmax"
+    squashed = isinstance(operation, keras.layers.Softmax) or (
         isinstance(operation, keras.layers.Activation)
-        and getattr(operation.activation, "__name__", "") == "softmax"
+        and getattr(operation.activation, "__name__", "") == squashing
     )
-    if softmax and len(inputs) == 1:
-        return _Head(inputs[0]), shape[-1]
-    return _Head(output), shape[-1]
+    if squashed and len(inputs) == 1:
+        return _Head(inputs[0], binary=binary), n_classes
+    return _Head(output, binary=binary), n_classes
 
 
 def _output_rank(layer):
@@ -235,18 +263,59 @@ def _output_rank(layer):
         return None
 
 
+def _larger_than_one_cell(layer) -> bool:
+    """Whether a 4-D layer's grid has more than one place (an unknown size may)."""
+    height, width = tuple(layer.output.shape)[1:3]
+    return height is None or width is None or height * width > 1
+
+
 def _default_layer(model):
-    """The path to the last layer with a 4-D output, nested models included."""
-    found = None
-    for path, layer in iter_layers(model):
-        if _output_rank(layer) == 4:
-            found = path
-    if found is None:
+    """The path to the last layer whose 4-D output is a grid larger than 1x1."""
+    spatial = [path for path, layer in iter_layers(model) if _output_rank(layer) == 4]
+    if not spatial:
         raise ValueError(
             f"model {model.name!r} has no layer with a 4-D output (N, H, W, C): "
             "Grad-CAM needs a convolutional layer"
         )
-    return found
+    larger = [path for path in spatial if _larger_than_one_cell(path[-1])]
+    if not larger:
+        raise ValueError(
+            f"every 4-D layer of model {model.name!r} has a 1x1 grid, so a Grad-CAM map "
+            "would be one constant value: build the model for larger images"
+        )
+    return larger[-1]
+
+
+def grad_cam_layer(model) -> str:
+    """The layer :func:`grad_cam` uses when given no ``layer``, as a path key.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A built model.
+
+    Returns
+    -------
+    str
+        ``"name"``, or ``"outer/inner"`` inside a nested model: the last layer whose
+        output is a grid larger than 1x1 (a layer after global pooling is skipped).
+    """
+    check_model(model)
+    return "/".join(layer.name for layer in _default_layer(model))
+
+
+def _warn_if_one_cell(model, layer) -> None:
+    if _larger_than_one_cell(layer):
+        return
+    try:
+        hint = f"pass layer={grad_cam_layer(model)!r}, the last layer with a larger grid"
+    except ValueError:
+        hint = "build the model for larger images"
+    warnings.warn(
+        f"layer {layer.name!r} has a 1x1 grid, so its Grad-CAM map is one constant value: {hint}",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _check_spatial(layer):
@@ -298,52 +367,3 @@ def _check_class_index(class_index, n: int, n_classes: int):
         i = int(bad[0])
         raise ValueError(f"class_index[{i}] must be {what}, got {int(array[i])}")
     return array.astype("int64")
-
-
-def _single(tensors):
-    """Unwrap one-element lists, so Keras does not warn about the input structure."""
-    return tensors[0] if isinstance(tensors, (list, tuple)) and len(tensors) == 1 else tensors
-
-
-def _plan(model, path, target):
-    """``run(x, tape) -> (features, target value)``, with ``features`` (``path[-1]``'s
-    output) watched by ``tape`` and ``target`` computed *from* them.
-
-    The graph is cut at the layer: one sub-model computes the feature maps, a second
-    takes the model input *and* the maps and computes ``target``, so paths that bypass
-    the layer (skip connections) still run from the input. Nested models are entered one
-    level at a time, since a layer's output belongs to the graph that directly holds it.
-    """
-    keras = _keras()
-    inputs = _single(model.inputs)
-    first, rest = path[0], path[1:]
-    if rest:  # enter the nested model `first`
-        entry = _single(keras_internals.call_inputs(first))
-        pre = None if entry is inputs else keras.Model(inputs, entry)
-        inner = _plan(first, rest, _single(first.outputs))
-        cut = _single(keras_internals.call_outputs(first))
-    else:
-        cut = first.output
-        pre = keras.Model(inputs, cut)
-        inner = None
-    if target is cut:
-        post = None
-    else:
-        try:
-            post = keras.Model([inputs, cut], target)
-        except ValueError as exc:
-            raise ValueError(
-                f"cannot compute the class scores of model {model.name!r} from layer "
-                f"{first.name!r}: {exc}"
-            ) from None
-
-    def run(x, tape):
-        if inner is None:
-            features = pre(x, training=False)
-            tape.watch(features)
-            value = features
-        else:
-            features, value = inner(x if pre is None else pre(x, training=False), tape)
-        return features, (value if post is None else post([x, value], training=False))
-
-    return run

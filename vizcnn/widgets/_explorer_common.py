@@ -6,8 +6,15 @@ from vizcnn import validation
 
 
 def words(exc: BaseException) -> str:
-    """An exception as one short line of words (no traceback)."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
+    """An exception as one short line of words (no traceback, no terminal colours, no
+    TensorFlow op location)."""
+    text = str(exc).replace("\x1b[1m", "").replace("\x1b[0m", "")
+    if "{{function_node" in text:  # where in TensorFlow's graph: not for the learner
+        start = text.index("{{function_node")
+        end = text.find("}}", start)
+        text = text[:start] + (text[end + 2 :] if end >= 0 else "")
+    text = text.split("Arguments received by", 1)[0]  # Keras repeats the inputs
+    text = " ".join(text.split()) or type(exc).__name__
     return text if len(text) <= 400 else text[:397] + "..."
 
 

@@ -5,9 +5,10 @@ cached: changing the image or the channels is NumPy slicing plus one ``set_data`
 display's mosaic. Changing the layer redraws the same figure (the map size changes).
 The figure is rendered to PNG for an ``ipywidgets.Image`` (see ``_png_figure``).
 
-A widget cannot raise into the learner's notebook (the error would land in the browser
-console, or nowhere), so every problem is written in words in ``status_html`` instead,
-and the next valid choice draws again.
+A widget cannot raise into the learner's notebook, so every problem is written in words
+in ``status_html`` instead (``_explorer_base``), and the next valid choice draws again.
+Maps that say nothing (an empty grid, or channels that are 0 everywhere on the image)
+are named in words too, so a blank panel is never left unexplained.
 """
 
 from __future__ import annotations
@@ -20,15 +21,13 @@ import numpy as np
 from vizcnn import inspection, validation
 from vizcnn.display.feature_maps import FeatureMapDisplay
 from vizcnn.style import IMAGE_CMAP
+from vizcnn.widgets._explorer_base import GREY, ExplorerBase
 from vizcnn.widgets._explorer_common import check_captions, choose_layers, words
-from vizcnn.widgets._png_figure import png_figure, render_png
 
 _STYLE = {"description_width": "110px"}
-_BOX = "<div style='padding-left:16px{colour}'>{body}</div>"
-_RED = ";color:#b2182b"
 
 
-class FeatureMapExplorer(widgets.VBox):
+class FeatureMapExplorer(ExplorerBase):
     """Explore the feature maps of a model's spatial layers.
 
     Parameters
@@ -63,6 +62,9 @@ class FeatureMapExplorer(widgets.VBox):
         What is drawn now; None while the current choice cannot be drawn.
     error : str or None
         The problem shown in ``status_html``, or None when the last update worked.
+    note : str or None
+        What the maps drawn do not show by themselves (channels that are 0 everywhere on
+        this image), also in ``status_html``; None when every map shown has a response.
     channels : list of int
         The channel numbers shown now.
     max_maps : int
@@ -76,10 +78,10 @@ class FeatureMapExplorer(widgets.VBox):
         self.max_maps = validation.check_positive_int(max_maps, "max_maps")
         self.labels = check_captions(labels, len(self.images))
         self._layers = choose_layers(model, layers)  # dropdown label -> layer object
+        self._init_explorer((10, 4.2), 80)  # picture, figure, error
         self._maps = {}  # dropdown label -> feature maps of all images (N, H, W, C)
-        self.error = None
         self.display_ = None
-        self._changing_layer = False  # slider bounds move during a layer change
+        self.note = None
 
         self.image_slider = widgets.IntSlider(
             0, 0, len(self.images) - 1, description="image", style=_STYLE, continuous_update=False
@@ -91,8 +93,6 @@ class FeatureMapExplorer(widgets.VBox):
             0, 0, 0, description="first channel", style=_STYLE, continuous_update=False
         )
         self.status_html = widgets.HTML()
-        self.picture = widgets.Image(format="png")
-        self.figure = png_figure((10, 4.2), 80)
 
         self.image_slider.observe(self._on_image_or_channels, names="value")
         self.first_channel_slider.observe(self._on_image_or_channels, names="value")
@@ -129,15 +129,12 @@ class FeatureMapExplorer(widgets.VBox):
         if maps is None:
             return
         # keep the panel count fixed while sliding, so updates stay in place
-        self._changing_layer = True
-        try:
+        with self._syncing_controls(self.first_channel_slider):
             self.first_channel_slider.max = max(0, maps.shape[-1] - self.max_maps)
-        finally:
-            self._changing_layer = False
         self._draw(rebuild=True)
 
     def _on_image_or_channels(self, change=None):
-        if self._changing_layer:
+        if self._syncing:
             return
         if self._compute() is not None:
             self._draw(rebuild=self.display_ is None)
@@ -150,6 +147,9 @@ class FeatureMapExplorer(widgets.VBox):
                 maps = inspection.feature_maps(self.model, self.images, self._layers[label])
             except Exception as exc:  # noqa: BLE001 - shown in words; the next choice retries
                 self._fail(f"Could not compute the feature maps of layer {label!r}: {words(exc)}")
+                return None
+            if maps.ndim != 4 or 0 in maps.shape[1:]:
+                self._fail(_empty_message(label, maps.shape, self.images.shape))
                 return None
             self._maps[label] = maps  # only successes are cached
         return self._maps[label]
@@ -204,7 +204,6 @@ class FeatureMapExplorer(widgets.VBox):
         return f"image {index}{label}"
 
     def _show(self):
-        self.error = None
         maps = self._maps[self.layer_dropdown.value]
         _, h, w, c = maps.shape
         first, last = self.channels[0], self.channels[-1]
@@ -213,21 +212,45 @@ class FeatureMapExplorer(widgets.VBox):
             f"{h}&times;{w}<br>showing channels {first}&ndash;{last} of "
             f"{html.escape(self._caption())}<br>one colour scale for all panels"
         )
-        self.status_html.value = _BOX.format(colour="", body=body)
-        self.picture.value = render_png(self.figure)
+        self.note = self._silent_note(maps[self.image_slider.value][..., self.channels])
+        if self.note:
+            body += f"<br><span style='color:{GREY}'>{html.escape(self.note)}</span>"
+        self._show_status(body)
+        self._render()
 
-    def _fail(self, message: str):
-        """Show ``message`` instead of the maps; the picture keeps only the input image."""
-        self.error = message
-        self.display_ = None
-        body = f"<b>Nothing drawn.</b><br>{html.escape(message)}"
-        self.status_html.value = _BOX.format(colour=_RED, body=body)
-        try:  # an empty picture, so the old maps are not taken for this choice's
-            self._new_figure()
-            self._ax_maps.set_axis_off()
-            self._ax_maps.text(
-                0.5, 0.5, "no feature maps: see the message above", ha="center", color="0.4"
+    def _silent_note(self, shown):
+        """Words for the channels shown that are 0 everywhere on this image, or None."""
+        silent = [c for n, c in enumerate(self.channels) if not np.any(shown[..., n])]
+        if not silent:
+            return None
+        if len(silent) == len(self.channels):
+            return (
+                f"Every map shown is 0 everywhere on {self._caption()}: these channels do "
+                "not respond to this image at all (e.g. ReLU units whose input is negative "
+                "everywhere); try other channels, another image or another layer."
             )
-            self.picture.value = render_png(self.figure)
-        except Exception:  # noqa: BLE001 - the message above already says what is wrong
-            pass
+        return (
+            f"Channel{'s' if len(silent) > 1 else ''} {', '.join(map(str, silent))} "
+            f"{'are' if len(silent) > 1 else 'is'} 0 everywhere on {self._caption()} "
+            "(a blank panel: no response to this image)."
+        )
+
+    def _draw_failure(self, message, heading):
+        """The picture keeps only the input image, and says that no maps are drawn."""
+        self.display_ = None
+        self.note = None
+        self._new_figure()
+        self._ax_maps.set_axis_off()
+        self._ax_maps.text(
+            0.5, 0.5, "no feature maps: see the message above", ha="center", color="0.4"
+        )
+
+
+def _empty_message(label, shape, images_shape):
+    """Why a layer's maps cannot be drawn: no grid (or no channels) for these images."""
+    size = f"{images_shape[1]}x{images_shape[2]}"
+    return (
+        f"Layer {label!r} has empty feature maps {tuple(shape[1:])} for images of {size} "
+        "pixels: nothing to draw. A window larger than its input shrank the grid to "
+        "nothing on the way to this layer; use larger images or choose an earlier layer."
+    )

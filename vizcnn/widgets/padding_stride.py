@@ -28,17 +28,23 @@ from vizcnn.validation import (
     check_one_of,
     check_positive_int,
 )
+from vizcnn.widgets._explorer_base import ExplorerBase
 from vizcnn.widgets._explorer_text import info_html, legend_html
-from vizcnn.widgets._png_figure import png_figure, render_png
 
 LAYERS = ("Conv2D", "MaxPool2D", "AveragePooling2D")  # as vizcnn.inspection.keras_check
 _LABEL_STYLE = {"description_width": "190px"}
 _WIDE = widgets.Layout(width="500px")
 # The sliders' upper ends; a larger starting value widens its slider.
 _KERNEL_MAX, _STRIDES_MAX, _DILATION_MAX = 9, 5, 4
+_BROKEN = "Could not draw these settings"
 
 
-class PaddingStrideExplorer(widgets.VBox):
+def _typed(exc):
+    """A drawing failure, with its kind: it is a bug, not impossible settings."""
+    return f"{type(exc).__name__}: {exc}"
+
+
+class PaddingStrideExplorer(ExplorerBase):
     """Explore how padding, strides and dilation set a layer's output size.
 
     Parameters
@@ -101,6 +107,8 @@ class PaddingStrideExplorer(widgets.VBox):
     >>> explorer  # doctest: +SKIP
     """
 
+    _status_style = "max-width:420px"
+
     def __init__(
         self,
         *,
@@ -133,6 +141,7 @@ class PaddingStrideExplorer(widgets.VBox):
             padding=padding,
             dilation_rate=1 if layer != "Conv2D" else dilation_rate,
         )
+        self._init_explorer(figsize, dpi)  # picture, figure, error
 
         def slider(value, hi, description, tooltip, lo=1):
             return widgets.IntSlider(
@@ -177,13 +186,10 @@ class PaddingStrideExplorer(widgets.VBox):
         self.keras_checkbox = widgets.Checkbox(
             value=check_with_keras, description="Ask a real Keras layer", indent=False
         )
-        self.picture = widgets.Image(format="png")
         self.info_html = widgets.HTML()
         self.keras_html = widgets.HTML()
         self.legend_html = widgets.HTML(legend_html())
-        self.error = None
 
-        self.figure = png_figure(figsize, dpi)
         ax = self.figure.add_axes((0.01, 0.01, 0.98, 0.98))
         # No text in the figure: glyph rendering is most of an Agg draw, and the HTML
         # next to it (sizes, formula, colour key) says it all, selectable and sharp.
@@ -204,7 +210,6 @@ class PaddingStrideExplorer(widgets.VBox):
         for control in (self.row_slider, self.column_slider):
             control.observe(self._on_position, names="value")
         self.keras_checkbox.observe(self._on_keras_toggle, names="value")
-        self._syncing = False
 
         controls = widgets.VBox(
             [*settings, self.row_slider, self.column_slider, self.keras_checkbox],
@@ -266,38 +271,21 @@ class PaddingStrideExplorer(widgets.VBox):
 
     def _sync_position_sliders(self):
         """Fit the row/column sliders to the new output size without a second redraw."""
-        self._syncing = True
-        try:
+        sliders = (self.row_slider, self.column_slider)
+        with self._syncing_controls(*sliders):
             for control, size, value in zip(
-                (self.row_slider, self.column_slider),
-                self.display_.output_size_,
-                self.display_.position_,
-                strict=True,
+                sliders, self.display_.output_size_, self.display_.position_, strict=True
             ):
                 control.max = max(size - 1, 0)
                 control.value = value
-        finally:
-            self._syncing = False
 
     # ------------------------------------------------------------------ events
-    def _guarded(self, action):
-        """Run ``action``; a failure becomes words in the widget, never a traceback."""
-        try:
-            action()
-        except Exception as exc:  # shown to the learner, widget lives on
-            message = f"{type(exc).__name__}: {exc}"
-            try:
-                self._show_error(message, heading="Could not draw these settings")
-            except Exception:  # even the message failed: the text alone
-                self.error = message
-                self.info_html.value = f"<div>{html.escape(message)}</div>"
-
     def _on_settings(self, change):
-        self._guarded(self.update)
+        self._guarded(self.update, heading=_BROKEN, describe=_typed)
 
     def _on_position(self, change):
         if not self._syncing and self.error is None:
-            self._guarded(self._move_position)
+            self._guarded(self._move_position, heading=_BROKEN, describe=_typed)
 
     def _move_position(self):
         self.display_.update(position=(self.row_slider.value, self.column_slider.value))
@@ -305,20 +293,24 @@ class PaddingStrideExplorer(widgets.VBox):
         self._render()
 
     def _on_keras_toggle(self, change):
-        self._guarded(self._update_keras)
+        self._guarded(self._update_keras, heading=_BROKEN, describe=_typed)
 
     def _show_error(self, message, heading="Impossible settings"):
-        self.error = message
-        self.display_.show_message(f"{heading}:\n" + textwrap.fill(message, 60))
-        self.info_html.value = (
-            f'<div style="color:#b2182b;max-width:420px"><b>{heading}.</b><br>'
-            f"{html.escape(message)}</div>"
-        )
-        self._render()
-        self._update_keras()  # Keras refuses too (its answer says so)
+        self._fail(message, heading=heading)
 
-    def _render(self):
-        self.picture.value = render_png(self.figure)
+    # ------------------------------------------------------------------ the base's hooks
+    def _status_widget(self):
+        return self.info_html
+
+    def _draw_failure(self, message, heading):
+        self.display_.show_message(f"{heading}:\n" + textwrap.fill(message, 60))
+
+    def _fail(self, message, *, heading="Impossible settings"):
+        super()._fail(message, heading=heading)
+        try:
+            self._update_keras()  # Keras refuses too (its answer says so)
+        except Exception:  # noqa: BLE001 - the message above already says what is wrong
+            pass
 
     # ------------------------------------------------------------------ Keras
     def _update_keras(self):

@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted(
+    p
+    for p in (Path(__file__).resolve().parents[1] / "notebooks").glob("**/*.ipynb")
+    if ".ipynb_checkpoints" not in p.parts
+)
 MACHINE_PATH = re.compile(r"(/home/|/root/|/work/|/tmp/|/Users/|site-packages|[A-Z]:\\\\)")
 
 

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 
 import vizcnn as vz
+from vizcnn import language as edition
+from vizcnn import style
 
 
 @pytest.fixture(autouse=True)
@@ -70,3 +72,39 @@ def test_numpy_integer_seed_is_accepted(capsys):
     first = np.random.random()  # noqa: NPY002 - the global generator is what is seeded
     vz.setup_lesson(seed=5)
     assert np.random.random() == first  # noqa: NPY002
+
+
+@pytest.fixture
+def lesson_language():
+    """The lesson language is global: put it (and the style) back after the test."""
+    before = edition.get_language()
+    yield
+    edition.set_language(before)
+    style.set_style("en")
+
+
+def test_the_korean_edition_sets_the_language_and_a_korean_font(capsys, lesson_language):
+    tf = vz.setup_lesson(language="ko")
+    assert edition.get_language() == "ko"
+    assert mpl.rcParams["font.family"][0] == style.KOREAN_FONT
+    # the same first line as the English edition
+    assert capsys.readouterr().out == f"TensorFlow {tf.__version__}, Keras {tf.keras.__version__}\n"
+    vz.setup_lesson()  # the English edition again: English, matplotlib's own font
+    assert edition.get_language() == "en"
+    assert style.KOREAN_FONT not in mpl.rcParams["font.family"]
+
+
+def test_the_english_edition_is_the_default(capsys, lesson_language):
+    family = list(mpl.rcParams["font.family"])
+    vz.setup_lesson()
+    assert edition.get_language() == "en" and list(mpl.rcParams["font.family"]) == family
+
+
+@pytest.mark.parametrize(
+    ("language", "error"), [("kr", ValueError), ("KO", ValueError), (None, TypeError)]
+)
+def test_bad_language(language, error, determinism_calls, capsys, lesson_language):
+    with pytest.raises(error, match=r"language must be .*'en'.*'ko'"):
+        vz.setup_lesson(language=language)
+    assert determinism_calls == [] and capsys.readouterr().out == ""  # refused up front
+    assert edition.get_language() == "en"

@@ -160,3 +160,13 @@ def test_no_module_imports_another_packages_private_module():
             if owner != package:
                 offenders.append(f"{path.relative_to(root)} imports {name}")
     assert not offenders, offenders
+
+
+def test_every_module_has_one_job_and_at_most_400_lines():
+    root = Path(vz.__file__).parent
+    long = {
+        str(path.relative_to(root)): n
+        for path in root.rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert not long, f"split these modules by job: {long}"

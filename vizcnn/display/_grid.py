@@ -2,6 +2,7 @@
 
 Thirty-two separate Axes cost matplotlib ~1 s to create and lay out; one mosaic image
 with NaN gutters costs a few milliseconds, and updates in place with ``set_data``.
+The displays that do draw one Axes per image share :func:`given_axes`.
 """
 
 from __future__ import annotations
@@ -68,6 +69,17 @@ def new_axes(ax, *, width_px: int, height_px: int, scale: float, extra_width: fl
         top=1 - 0.55 / figsize[1],
     )
     return fig, ax
+
+
+def given_axes(ax, n: int):
+    """The figure of ``ax`` and ``ax`` as an object array, checked to hold ``n`` Axes.
+
+    For the displays that draw one image per Axes into Axes the caller made.
+    """
+    axes = np.asarray(ax, dtype=object)
+    if axes.size < n:
+        raise ValueError(f"ax must hold at least {n} Axes (one per image), got {axes.size}")
+    return axes.flat[0].figure, axes
 
 
 def bare(ax) -> None:

@@ -26,27 +26,11 @@ def draw_header(ax, g, title, legend):
     y = 0.08 * k
     if title:
         first, *rest = title.split("\n")
-        ax.text(
-            g.width / 2,
-            y,
-            first,
-            ha="center",
-            va="top",
-            fontsize=g.fs + s.title_extra,
-            fontweight="bold",
-        )
-        y += (g.fs + s.title_extra) * 1.35 / 72
-        for line in rest:
-            ax.text(
-                g.width / 2,
-                y,
-                line,
-                ha="center",
-                va="top",
-                fontsize=g.fs + s.subtitle_extra,
-                color=s.subtitle_color,
-            )
-            y += (g.fs + s.title_extra) * 1.35 / 72
+        bold = {"fontsize": g.fs + s.title_extra, "fontweight": "bold"}
+        subtitle = {"fontsize": g.fs + s.subtitle_extra, "color": s.subtitle_color}
+        for line, look in [(first, bold)] + [(line, subtitle) for line in rest]:
+            ax.text(g.width / 2, y, line, ha="center", va="top", **look)
+            y += (g.fs + s.title_extra) * 1.35 / 72  # every line as tall as the first
     if not legend:
         return
     y += s.legend_pad * k

@@ -288,19 +288,14 @@ class FilterDisplay:
             limit = (
                 fixed_limit or float(np.nanmax(np.abs(kernels[:, :, channel]), initial=0.0)) or 1.0
             )
-            self.figure_, self.ax_ = new_axes(
+            self._draw_signed(
                 ax,
-                width_px=self.mosaic_.width,
-                height_px=self.mosaic_.height + row_gap,  # the first row's labels
-                scale=scale,
+                panels,
+                cmap,
+                limit,
+                scale,
                 extra_width=0.8 if colorbar else 0.0,
-            )
-            self.image_ = self.ax_.imshow(
-                self.mosaic_.assemble(panels, self._positions),
-                cmap=transparent_gutters(cmap),
-                vmin=-limit,
-                vmax=limit,
-                interpolation="nearest",
+                label_px=row_gap,
             )
             self._label_panels(indices)
             if colorbar:
@@ -321,20 +316,7 @@ class FilterDisplay:
                 or float(np.nanmax(np.abs(kernels[:, :, :channels]), initial=0.0))
                 or 1.0
             )
-            self.figure_, self.ax_ = new_axes(
-                ax,
-                width_px=self.mosaic_.width,
-                height_px=self.mosaic_.height,
-                scale=scale,
-                extra_width=1.0 if colorbar else 0.0,
-            )
-            self.image_ = self.ax_.imshow(
-                self.mosaic_.assemble(panels, self._positions),
-                cmap=transparent_gutters(cmap),
-                vmin=-limit,
-                vmax=limit,
-                interpolation="nearest",
-            )
+            self._draw_signed(ax, panels, cmap, limit, scale, extra_width=1.0 if colorbar else 0.0)
             for c in range(channels):
                 top, left = self.mosaic_.origin(0, c)
                 self.ax_.text(left + kw / 2 - 0.5, -1, f"in {c}", ha="center", fontsize=7)
@@ -351,6 +333,26 @@ class FilterDisplay:
         bare(self.ax_)
         self.ax_.set_title(title, pad=14)
         return self
+
+    def _draw_signed(self, ax, panels, cmap, limit, scale, *, extra_width, label_px=0) -> None:
+        """Draw ``panels`` as one mosaic on one signed scale ``-limit..limit``.
+
+        ``label_px`` mosaic pixels above it leave room for the first row's labels.
+        """
+        self.figure_, self.ax_ = new_axes(
+            ax,
+            width_px=self.mosaic_.width,
+            height_px=self.mosaic_.height + label_px,
+            scale=scale,
+            extra_width=extra_width,
+        )
+        self.image_ = self.ax_.imshow(
+            self.mosaic_.assemble(panels, self._positions),
+            cmap=transparent_gutters(cmap),
+            vmin=-limit,
+            vmax=limit,
+            interpolation="nearest",
+        )
 
     def _label_panels(self, indices) -> None:
         """The filter index, small, above each patch of a grid."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
 
+from vizcnn.display._grid import given_axes
 from vizcnn.display.images import check_class_names, drawable_image
 from vizcnn.style import IMAGE_CMAP
 from vizcnn.validation import (
@@ -108,36 +110,18 @@ class GradCamDisplay:
         self.layer_name = layer_name
 
     @classmethod
-    def from_result(
-        cls,
-        images,
-        heatmaps,
-        *,
-        predicted,
-        confidence=None,
-        y_true=None,
-        class_names=None,
-        class_index=None,
-        layer_name: str | None = None,
-        **plot_kwargs,
-    ):
+    def from_result(cls, images, heatmaps, *, predicted, **options):
         """Draw maps already computed (``vz.grad_cam``) over their images.
 
-        The arguments are the class's; ``**plot_kwargs`` go to :meth:`plot`. Raises
-        ValueError for arrays without one entry per image, or classes outside
+        ``images``, ``heatmaps``, ``predicted`` and those of ``**options`` that the class
+        takes (``confidence``, ``y_true``, ``class_names``, ``class_index``,
+        ``layer_name``) are the class's arguments; the other options go to :meth:`plot`.
+        Raises ValueError for arrays without one entry per image, or classes outside
         ``class_names``.
         """
-        display = cls(
-            images,
-            heatmaps,
-            predicted=predicted,
-            confidence=confidence,
-            y_true=y_true,
-            class_names=class_names,
-            class_index=class_index,
-            layer_name=layer_name,
-        )
-        return display.plot(**plot_kwargs)
+        own = inspect.signature(cls).parameters  # __init__'s: documented there, once
+        stored = {name: options.pop(name) for name in list(options) if name in own}
+        return cls(images, heatmaps, predicted=predicted, **stored).plot(**options)
 
     def _check(self) -> None:
         """Validate what ``__init__`` stored; set ``heatmaps_``, ``predicted_``, ..."""
@@ -314,12 +298,7 @@ class GradCamDisplay:
             ncols = check_positive_int(ncols, "ncols")
             self.figure_, self.axes_ = self._new_figure(ncols, titles, colorbar)
         else:
-            self.axes_ = np.asarray(ax, dtype=object)
-            if self.axes_.size < n:
-                raise ValueError(
-                    f"ax must hold at least {n} Axes (one per image), got {self.axes_.size}"
-                )
-            self.figure_ = self.axes_.flat[0].figure
+            self.figure_, self.axes_ = given_axes(ax, n)
         self.images_, self.overlays_, self.titles_ = [], [], []
         used = []
         for i, axes in enumerate(self.axes_.flat):

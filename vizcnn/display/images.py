@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from vizcnn import validation
+from vizcnn.display._grid import given_axes
 from vizcnn.style import IMAGE_CMAP
 
 _MAX_WIDTH = 10.0  # inches: the width of a notebook cell's figure
@@ -78,12 +79,7 @@ class ImageGridDisplay:
             ncols = validation.check_positive_int(ncols, "ncols")
             self.figure_, self.axes_ = self._new_figure(ncols)
         else:
-            self.axes_ = np.asarray(ax, dtype=object)
-            if self.axes_.size < n:
-                raise ValueError(
-                    f"ax must hold at least {n} Axes (one per image), got {self.axes_.size}"
-                )
-            self.figure_ = self.axes_.flat[0].figure
+            self.figure_, self.axes_ = given_axes(ax, n)
         small = self.axes_.shape[-1] > 5 if self.axes_.ndim else False
         self.images_, self.titles_ = [], []
         for i, axes in enumerate(self.axes_.flat):

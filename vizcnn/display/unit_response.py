@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from vizcnn.display.images import ImageGridDisplay
-from vizcnn.validation import check_images, check_int, check_number
+from vizcnn.validation import check_images, check_int, check_value_range
 
 __all__ = ["ActivationMaximizationDisplay", "TopPatchesDisplay"]
 
@@ -120,14 +120,11 @@ class TopPatchesDisplay:
         self
         """
         result = self.result
-        low, high = _value_range(value_range, self.images)
+        value_range = _value_range(value_range, self.images)
         titles = [
             f"#{i}: {score:.3g}" for i, score in zip(result.indices, result.scores, strict=True)
         ]
-        grid = ImageGridDisplay(_drawable(self.images, low, high), titles=titles).plot(
-            ax=_axes(ax, len(self.images), ncols), cmap=cmap, vmin=low, vmax=high
-        )
-        self.figure_, self.axes_, self.titles_ = grid.figure_, grid.axes_, grid.titles_
+        _draw_grid(self, titles, ax=ax, ncols=ncols, cmap=cmap, value_range=value_range)
         from matplotlib.patches import Rectangle
 
         self.rectangles_ = []
@@ -226,22 +223,16 @@ class ActivationMaximizationDisplay:
 
         Parameters
         ----------
-        ax : array-like of matplotlib.axes.Axes, optional
-            At least one Axes per image; a new figure when None.
-        ncols : int, optional
-            Images per row (default: about square, at most 8); ignored with ``ax``.
-        cmap : str or matplotlib.colors.Colormap, optional
-            For grey images (default ``"gray"``).
+        ax, ncols, cmap
+            As for :meth:`TopPatchesDisplay.plot`: Axes to draw into (at least one per
+            image), images per row, and the colour map of grey images.
 
         Returns
         -------
         self
         """
-        low, high = self.value_range
-        grid = ImageGridDisplay(
-            _drawable(self.images, low, high), titles=[f"channel {c}" for c in self.channels]
-        ).plot(ax=_axes(ax, len(self.images), ncols), cmap=cmap, vmin=low, vmax=high)
-        self.figure_, self.axes_, self.titles_ = grid.figure_, grid.axes_, grid.titles_
+        titles = [f"channel {c}" for c in self.channels]
+        _draw_grid(self, titles, ax=ax, ncols=ncols, cmap=cmap, value_range=self.value_range)
         self.images_ = self.images
         self.channels_ = list(self.channels)
         if ax is None:
@@ -268,13 +259,18 @@ def _value_range(value_range, images) -> tuple[float, float]:
     if value_range is None:
         low, high = float(np.min(images)), float(np.max(images))
         return (low, high) if high > low else (low, low + 1.0)
-    if not isinstance(value_range, (tuple, list, np.ndarray)) or len(value_range) != 2:
-        raise TypeError(f"value_range must be a pair (low, high) of numbers, got {value_range!r}")
-    low = check_number(value_range[0], "value_range[0]")
-    high = check_number(value_range[1], "value_range[1]")
-    if not low < high:
-        raise ValueError(f"value_range must have low < high, got ({low}, {high})")
-    return low, high
+    return check_value_range(value_range)
+
+
+def _draw_grid(display, titles, *, ax, ncols, cmap, value_range) -> None:
+    """Draw ``display.images`` one Axes each, grey ones from black at ``value_range[0]``
+    to white at ``value_range[1]``; set the display's ``figure_``, ``axes_``, ``titles_``."""
+    low, high = value_range
+    images = display.images
+    grid = ImageGridDisplay(_drawable(images, low, high), titles=titles).plot(
+        ax=_axes(ax, len(images), ncols), cmap=cmap, vmin=low, vmax=high
+    )
+    display.figure_, display.axes_, display.titles_ = grid.figure_, grid.axes_, grid.titles_
 
 
 def _drawable(images, low: float, high: float) -> list[np.ndarray]:

@@ -24,6 +24,7 @@ from vizcnn.validation import (
     check_model,
     check_number,
     check_positive_int,
+    check_value_range,
     model_inputs,
 )
 
@@ -160,21 +161,6 @@ def maximize_channels(model, layer, channels, **kwargs) -> np.ndarray:
     return _maximize(model, layer, list(channels), "channels", **kwargs)
 
 
-def _check_value_range(value_range) -> tuple[float, float]:
-    if not isinstance(value_range, (tuple, list, np.ndarray)):
-        raise TypeError(
-            f"value_range must be a pair (low, high) of numbers, got "
-            f"{type(value_range).__name__} {value_range!r:.60}"
-        )
-    if len(value_range) != 2:
-        raise ValueError(f"value_range must be a pair (low, high), got {len(value_range)} values")
-    low = check_number(value_range[0], "value_range[0]")
-    high = check_number(value_range[1], "value_range[1]")
-    if not low < high:
-        raise ValueError(f"value_range must have low < high, got ({low}, {high})")
-    return low, high
-
-
 def _image_shape(model, image_shape) -> tuple[int, int, int]:
     expected = tuple(model_inputs(model)[0].shape)
     if len(expected) != 4:
@@ -226,7 +212,7 @@ def _maximize(
     steps = check_positive_int(steps, "steps")
     learning_rate = check_number(learning_rate, "learning_rate", above=0)
     seed = check_int(seed, "seed", minimum=0)
-    low, high = _check_value_range(value_range)
+    low, high = check_value_range(value_range)
     if jitter is not None:
         jitter = check_int(jitter, "jitter", minimum=0)
     blur_every = check_int(blur_every, "blur_every", minimum=0)

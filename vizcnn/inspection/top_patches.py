@@ -36,6 +36,8 @@ __all__ = ["ChannelPeaks", "TopPatches", "channel_peaks", "top_activating_patche
 class TopPatches:
     """The ``k`` images of a dataset that excite one channel most, strongest first.
 
+    What :func:`top_activating_patches` and :meth:`ChannelPeaks.top` return.
+
     Attributes
     ----------
     layer : str
@@ -146,6 +148,8 @@ def top_activating_patches(model, x, layer, channel, *, k: int = 9, batch_size: 
 @dataclass(frozen=True, eq=False)
 class ChannelPeaks:
     """Each image's strongest response of every channel of one layer.
+
+    What :func:`channel_peaks` returns; :meth:`top` ranks the images for one channel.
 
     Attributes
     ----------

@@ -48,6 +48,7 @@ from vizcnn.validation.values import (
     check_one_of,
     check_position,
     check_positive_int,
+    check_value_range,
 )
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "check_pixels",
     "check_position",
     "check_positive_int",
+    "check_value_range",
     "check_xy",
     "find_layer",
     "iter_layers",

@@ -1,4 +1,4 @@
-"""Checks of plain values: ints, numbers, bools, options, pairs, a ``position``."""
+"""Checks of plain values: ints, numbers, bools, options, pairs, a ``position``, a pixel range."""
 
 from __future__ import annotations
 
@@ -113,6 +113,22 @@ def check_figsize(figsize, name: str = "figsize") -> tuple:
     if len(figsize) != 2:
         raise ValueError(f"{name} must be a pair (width, height), got {len(figsize)} values")
     return tuple(check_number(v, f"{name}[{i}]", above=0) for i, v in enumerate(figsize))
+
+
+def check_value_range(value_range, name: str = "value_range") -> tuple[float, float]:
+    """``(low, high)``, two finite numbers with ``low < high``: a range of pixel values."""
+    if not isinstance(value_range, (tuple, list, np.ndarray)):
+        raise TypeError(
+            f"{name} must be a pair (low, high) of numbers, got "
+            f"{type(value_range).__name__} {value_range!r:.60}"
+        )
+    if len(value_range) != 2:
+        raise ValueError(f"{name} must be a pair (low, high), got {len(value_range)} values")
+    low = check_number(value_range[0], f"{name}[0]")
+    high = check_number(value_range[1], f"{name}[1]")
+    if not low < high:
+        raise ValueError(f"{name} must have low < high, got ({low}, {high})")
+    return low, high
 
 
 def check_int_pair(value, name: str, *, minimum: int = 1, allow_int: bool = True) -> tuple:

@@ -166,3 +166,17 @@ def test_two_outputs_are_refused_clearly_before_tensorflow_runs(
     with pytest.raises(ValueError, match="GradCamDisplay " + pattern) as caught:
         vz.GradCamDisplay.from_model(model, pixels)
     assert "'kind'" in str(caught.value) and "'box'" in str(caught.value)
+
+
+def test_the_default_layer_is_not_padding_around_a_1x1_map(pixels):
+    # ResNet50V2 at 32 px: conv5's maps are 1x1, and a ZeroPadding2D makes them 3x3 with
+    # eight cells of zeros; the default must be a layer whose grid holds real values
+    keras = vz.import_tensorflow().keras
+    model = keras.applications.ResNet50V2(weights=None, input_shape=(32, 32, 3), classes=10)
+    key = grad_cam_layer(model)
+    layer = model.get_layer(key)
+    assert type(layer).__name__ not in ("ZeroPadding2D", "Cropping2D")
+    assert min(layer.output.shape[1:3]) > 1
+    x = pixels[:4, :32, :32] / 127.5 - 1  # as its preprocess_input scales
+    maps = vz.grad_cam(model, x, resize=False)
+    assert np.ptp(maps) > 0  # not one constant value everywhere

@@ -135,7 +135,9 @@ class ArchitectureGeometry:
         for v in range(len(self.nodes)):
             c = self.col_of_row[self.layout.row[v]]
             lanes[c] = max(lanes[c], self.layout.lane[v])
-        self.widths = [self.column_width(n) for n in lanes]
+        # every column as wide as the widest: columns line up, and a model's picture does not
+        # change shape with where its side branches fall
+        self.widths = [self.column_width(max(lanes))] * len(columns)
         self.starts = [sum(self.widths[:c]) + c * self.gutter for c in range(len(columns))]
         rows = max(last - first + 1 for first, last in columns)
         width = self.left + self.starts[-1] + self.widths[-1]

@@ -119,16 +119,24 @@ class ArchitectureLayout:
         return [(0, rows - 1)]
 
     def _pack(self, capacity):
-        """Columns of at most ``capacity`` rows. Each cut is the one with the least cost
-        in reach: a torn edge costs as much as leaving half a column empty."""
+        """Columns of about ``capacity`` rows. A column ends at the last clean cut (no edge
+        torn) in its second half, or at the first one after it if that is at most half a
+        column further; only where none is that near (a dense block) is an edge torn, at the cut
+        of least cost: a torn edge costs as much as leaving half a column empty."""
         out, start, rows = [], 0, self.n_rows
         weight = max(capacity / 2, 1.0)
+        clean = self.cuts
         while rows - start > capacity:
             last = start + capacity - 1
-            cut = min(
-                range(start, last + 1),
-                key=lambda r: (self.crossing[r] * weight + (last - r), -r),
-            )
+            fits = [c for c in clean if start + capacity // 2 <= c <= last]
+            later = [c for c in clean if last < c <= last + capacity // 2]
+            if fits or later:
+                cut = fits[-1] if fits else later[0]
+            else:
+                cut = min(
+                    range(start, last + 1),
+                    key=lambda r: (self.crossing[r] * weight + (last - r), -r),
+                )
             out.append((start, cut))
             start = cut + 1
         out.append((start, rows - 1))

@@ -69,7 +69,8 @@ def plan_cut(model, path, target):
         except ValueError as exc:
             raise ValueError(
                 f"cannot compute the class scores of model {model.name!r} from layer "
-                f"{first.name!r}: {exc}"
+                f"{first.name!r}: {exc}; a keras.Sequential built with .build() (or by its "
+                "first fit) cannot be cut yet: start it with keras.Input(shape) instead"
             ) from None
 
     def run(x, tape):

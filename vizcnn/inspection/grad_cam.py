@@ -277,7 +277,15 @@ def _default_layer(model):
             f"model {model.name!r} has no layer with a 4-D output (N, H, W, C): "
             "Grad-CAM needs a convolutional layer"
         )
-    larger = [path for path in spatial if _larger_than_one_cell(path[-1])]
+    # padding and cropping only move the grid: a ZeroPadding2D around a 1x1 map makes a 3x3
+    # grid of which 8 cells are zeros (ResNet50V2 at 32 px), so its map says nothing
+    keras = _keras()
+    moves = (keras.layers.ZeroPadding2D, keras.layers.Cropping2D)
+    larger = [
+        path
+        for path in spatial
+        if _larger_than_one_cell(path[-1]) and not isinstance(path[-1], moves)
+    ]
     if not larger:
         raise ValueError(
             f"every 4-D layer of model {model.name!r} has a 1x1 grid, so a Grad-CAM map "
@@ -298,7 +306,8 @@ def grad_cam_layer(model) -> str:
     -------
     str
         ``"name"``, or ``"outer/inner"`` inside a nested model: the last layer whose
-        output is a grid larger than 1x1 (a layer after global pooling is skipped).
+        output is a grid larger than 1x1 (a layer after global pooling is skipped), not
+        counting padding and cropping layers, which only move the grid.
     """
     check_model(model)
     return "/".join(layer.name for layer in _default_layer(model))

@@ -49,11 +49,12 @@ test: $(STAMP)
 	VIZCNN_QUICK=1 $(BIN)/pytest -p no:cacheprovider $(NBVAL)
 	$(MAKE) --no-print-directory test-second-isa
 
-# The browser tests check widgets, not numbers: they run once, above.
+# The browser tests check widgets and the keras.applications tests graphs, not numbers:
+# they run once, above.
 test-second-isa: $(STAMP)
 	@echo "second numeric configuration: ONEDNN_MAX_CPU_ISA=$(SECOND_ISA)"
 	ONEDNN_MAX_CPU_ISA=$(SECOND_ISA) VIZCNN_QUICK=1 $(BIN)/pytest -p no:cacheprovider \
-		-m "not browser" tests
+		-m "not browser and not applications" tests
 	ONEDNN_MAX_CPU_ISA=$(SECOND_ISA) VIZCNN_QUICK=1 $(BIN)/pytest -p no:cacheprovider $(NBVAL)
 
 benchmarks: $(STAMP)

@@ -6,6 +6,9 @@ import pytest
 
 import vizcnn as vz
 
+# keras.applications models: graphs, not numerics, so `make test` runs them once
+pytestmark = pytest.mark.applications
+
 
 def _labels(display):
     """The first text line of every box that is not a ``+`` circle."""

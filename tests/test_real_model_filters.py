@@ -6,6 +6,9 @@ import pytest
 
 import vizcnn as vz
 
+# keras.applications models: graphs, not numerics, so `make test` runs them once
+pytestmark = pytest.mark.applications
+
 
 @pytest.fixture(scope="module")
 def mobilenet():

@@ -7,6 +7,9 @@ import pytest
 import vizcnn as vz
 from vizcnn.inspection.grad_cam import grad_cam_layer
 
+# keras.applications models: graphs, not numerics, so `make test` runs them once
+pytestmark = pytest.mark.applications
+
 SIZE = 64  # MobileNetV3Small's last grid is 2x2 at 64 px, its head 1x1
 
 

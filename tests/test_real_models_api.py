@@ -26,7 +26,8 @@ import pytest
 
 import vizcnn as vz
 
-pytestmark = pytest.mark.slow
+# keras.applications models: graphs, not numerics, so `make test` runs them once
+pytestmark = [pytest.mark.slow, pytest.mark.applications]
 
 _BENCHMARK = pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "real_models.py"
 

@@ -9,7 +9,8 @@ import vizcnn as vz
 from vizcnn.inspection.measured_field import _measured_masks
 from vizcnn.validation import find_layer
 
-pytestmark = pytest.mark.slow
+# keras.applications models: graphs, not numerics, so `make test` runs them once
+pytestmark = [pytest.mark.slow, pytest.mark.applications]
 
 
 def _bbox(mask):

@@ -32,13 +32,14 @@ import numpy as np
 
 import vizcnn as vz
 from vizcnn.backend import bfloat16_support, cpu_info
+from vizcnn.graph.layer_kinds import is_block
 
 MODELS = {"basic_cnn": 256, "small_resnet": 128}  # the batch sizes of the lesson recipes
 
 
 def _leaves(layer):
     """The layers that compute, with ResidualUnit opened (its + is timed apart)."""
-    if hasattr(layer, "main_layers") and hasattr(layer, "skip_layers"):
+    if is_block(layer):
         return [*layer.main_layers, *layer.skip_layers, layer.activation]
     if hasattr(layer, "layers") and layer.layers:  # a nested model
         return [leaf for inner in layer.layers for leaf in _leaves(inner)]
@@ -64,7 +65,7 @@ def _record_input_shapes(model, x):
         for leaf in leaves:
             del leaf.call  # back to the class's method
     for layer in model.layers:
-        if hasattr(layer, "main_layers"):
+        if is_block(layer):
             out = shapes[id(layer.activation)][1]  # the + makes what the activation gets
             adds.append((layer.name, out))
     return list(shapes.values()), adds

@@ -259,6 +259,12 @@ def is_spatial(layer) -> bool:
     return grid_effect(layer) == "window"
 
 
+def only_moves_grid(layer) -> bool:
+    """Whether ``layer`` shifts or trims the grid without computing anything (padding,
+    cropping): a window layer whose cost rule is ``"none"``."""
+    return is_spatial(layer) and cost_rule(layer) == "none"
+
+
 def is_merge(layer) -> bool:
     """Whether ``layer`` combines several tensors position by position (``Add``, ...)."""
     return any(cls.__name__ in MERGES for cls in type(layer).__mro__)

@@ -30,6 +30,7 @@ from vizcnn.backend import import_tensorflow
 from vizcnn.backend import keras as _keras
 from vizcnn.graph import keras_internals
 from vizcnn.graph.cuts import plan_cut
+from vizcnn.graph.layer_kinds import only_moves_grid
 from vizcnn.inspection.activations import check_image_model, check_windows, warn_unscaled
 from vizcnn.prediction import check_single_output
 from vizcnn.validation import (
@@ -279,12 +280,10 @@ def _default_layer(model):
         )
     # padding and cropping only move the grid: a ZeroPadding2D around a 1x1 map makes a 3x3
     # grid of which 8 cells are zeros (ResNet50V2 at 32 px), so its map says nothing
-    keras = _keras()
-    moves = (keras.layers.ZeroPadding2D, keras.layers.Cropping2D)
     larger = [
         path
         for path in spatial
-        if _larger_than_one_cell(path[-1]) and not isinstance(path[-1], moves)
+        if _larger_than_one_cell(path[-1]) and not only_moves_grid(path[-1])
     ]
     if not larger:
         raise ValueError(

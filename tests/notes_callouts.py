@@ -13,6 +13,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# the Korean edition, for the checks of its Korean text (the callout checks read NOTEBOOKS)
+KOREAN_NOTEBOOKS = sorted((ROOT / "notebooks" / "ko").glob("[0-9][0-9]_*.ipynb"))
 # the learner's notes, kept in the repository so that a clone checks every quote; the
 # shared original (next to the repository, where it exists) must be the same text
 NOTES = ROOT / "docs" / "notes" / "cnn-study-notes.ko.md"

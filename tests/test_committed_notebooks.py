@@ -39,7 +39,7 @@ def test_no_output_shows_a_machine_path(path):
 def test_no_placeholder_text_is_left(path):
     for cell in _cells(path):
         source = "".join(cell["source"])
-        assert not re.search(r"\b(TODO|FIXME|XXX|[A-Z]+_TEXT\d?|[A-Z]+_BULLET)\b", source), (
+        assert not re.search(r"\b(TODO|FIXME|XXX|[A-Z]+_TEXT\d?|[A-Z]+_BULLET)\b|[⟪⟫]", source), (
             f"{path.name} cell {cell['id']}"
         )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import token
 import tokenize
 from pathlib import Path
@@ -202,3 +203,34 @@ def test_a_changed_identifier_in_a_copy_is_caught(tmp_path):
     assert differences(ENGLISH / korean.name, korean) == []
     found = differences(ENGLISH / korean.name, copy)
     assert len(found) == 1 and f"{name}_renamed" in found[0]
+
+
+# the Korean edition is Korean: every lesson has its twin, and its prose is Korean throughout
+
+_NOT_PROSE = re.compile(
+    r"```.*?```|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|\]\([^)]*\)|<[^>]+>|https?://\S+", re.DOTALL
+)
+
+
+def korean_share(markdown: str) -> float:
+    """Korean words among the words of ``markdown``'s prose (code, maths, links dropped)."""
+    words = re.findall(r"[^\W\d_]+", _NOT_PROSE.sub(" ", markdown))
+    korean = sum(any("\uac00" <= ch <= "\ud7a3" for ch in word) for word in words)
+    return korean / len(words) if words else 1.0
+
+
+@pytest.mark.parametrize("korean", EDITIONS, ids=lambda p: p.name)
+def test_every_markdown_cell_of_the_korean_edition_is_korean(korean):
+    # a Korean sentence with an English term in parentheses stays far above one half
+    english_left = [
+        (c.get("id"), round(korean_share(source(c)), 2))
+        for c in cells(korean)
+        if c["cell_type"] == "markdown" and korean_share(source(c)) < 0.5
+    ]
+    assert english_left == []
+
+
+def test_the_korean_share_tells_the_languages_apart():
+    assert korean_share("합성곱 층(convolutional layer)은 필터를 이미지 위로 옮긴다.") > 0.5
+    assert korean_share("A convolutional layer slides its filters over the image (필터).") < 0.5
+    assert korean_share("`model.fit(dataset)` 호출은 $y = Wx$ 를 계산한다") == 1.0

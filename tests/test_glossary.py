@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from fnmatch import fnmatch
 
 import pytest
 from glossary_quotes import notes_quotes, strip_quotes
-from notes_callouts import NOTEBOOKS, ROOT, cells, source
+from notes_callouts import KOREAN_NOTEBOOKS, NOTEBOOKS, ROOT, cells, source
 
 import vizcnn as vz
+from vizcnn import language
 
 glossary = vz.glossary
+BOTH_EDITIONS = NOTEBOOKS + KOREAN_NOTEBOOKS
+BOTH_IDS = [p.stem for p in NOTEBOOKS] + [f"ko-{p.stem}" for p in KOREAN_NOTEBOOKS]
+
+
+@pytest.fixture
+def korean():
+    """The lessons' language set to Korean for one test, and put back after it."""
+    before = language.get_language()
+    language.set_language("ko")
+    yield
+    language.set_language(before)
 
 
 def korean_text(path):
@@ -20,7 +33,7 @@ def korean_text(path):
     return strip_quotes("\n".join(source(c) for c in cells(path)))
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", BOTH_EDITIONS, ids=BOTH_IDS)
 def test_lessons_spell_every_glossary_term_one_way(path):
     assert glossary.spelling_problems(korean_text(path)) == []
 
@@ -33,7 +46,16 @@ def test_each_lesson_glossary_lists_the_terms_it_uses(path):
     assert used <= listed, f"used in lesson {lesson} but not in its glossary: {used - listed}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", KOREAN_NOTEBOOKS, ids=[p.stem for p in KOREAN_NOTEBOOKS])
+def test_each_korean_lesson_glossary_lists_the_terms_it_uses(path, korean):
+    # the whole Korean lesson is Korean text: its table adds the terms of korean_lessons
+    lesson = int(path.stem[:2])
+    listed = {t.korean for t in glossary.table(lesson=lesson).terms}
+    used = {t.korean for t in glossary.terms_in(korean_text(path))}
+    assert used <= listed, f"used in ko/{path.name} but not in its glossary: {used - listed}"
+
+
+@pytest.mark.parametrize("path", BOTH_EDITIONS, ids=BOTH_IDS)
 def test_each_lesson_renders_its_glossary_from_the_package(path):
     lesson = int(path.stem[:2])
     calls = [s for c in cells(path) if f"vz.glossary.table(lesson={lesson})" in (s := source(c))]
@@ -141,7 +163,71 @@ def test_each_table_is_the_data_file_in_its_order(lesson):
 
 def test_every_lesson_has_a_glossary_and_every_term_a_lesson():
     assert all(len(glossary.table(lesson=n)) >= 5 for n in glossary.LESSONS)
-    assert all(t.lessons and set(t.lessons) <= set(glossary.LESSONS) for t in glossary.TERMS)
+    for t in glossary.TERMS:
+        lessons = {*t.lessons, *t.korean_lessons}
+        assert lessons and lessons <= set(glossary.LESSONS), t.english
+        assert not set(t.lessons) & set(t.korean_lessons), t.english
+
+
+@pytest.mark.parametrize("lesson", [None, *glossary.LESSONS])
+def test_each_korean_table_is_the_data_file_in_its_order(lesson, korean):
+    def listed(e):
+        return lesson is None or lesson in e["lessons"] or lesson in e.get("korean_lessons", [])
+
+    entries = [e for e in _data_file_entries() if listed(e)]
+    column = [e["korean"] + (f" (노트: {e['notes']})" if e.get("notes") else "") for e in entries]
+    sources = [
+        (f"『핸즈온 머신러닝』 {e['book']}" if e.get("book") else "")
+        + (f": {e['book_spelling']}" if e.get("book_spelling") else "")
+        for e in entries
+    ]
+    expected = ["| 한국어 | English | 뜻 | 출처 |", "| --- | --- | --- | --- |"] + [
+        f"| {k} | {e['english']} | {e['meaning_ko']} | {s} |"
+        for k, e, s in zip(column, entries, sources, strict=True)
+    ]
+    table = glossary.table(lesson=lesson)
+    assert table._repr_markdown_() == "\n".join(expected)
+    plain = [f"{k} — {e['english']}" for k, e in zip(column, entries, strict=True)]
+    assert repr(table) == "\n".join(plain)
+    assert len(table) == len(entries)
+
+
+def test_the_table_follows_the_language_when_it_is_shown():
+    table = glossary.table(lesson=3)
+    english = table._repr_markdown_()
+    before = language.get_language()
+    try:
+        language.set_language("ko")
+        # made in English, shown in Korean: the language is read when it is shown
+        assert table._repr_markdown_().startswith("| 한국어 | English | 뜻 | 출처 |")
+        assert len(table) > len(table.english_terms)
+        assert "| 깊이별 풀링 (노트: 깊이 방향 풀링" in table._repr_markdown_()
+    finally:
+        language.set_language(before)
+    assert table._repr_markdown_() == english
+
+
+def test_the_korean_table_shows_the_book_and_its_other_spelling(korean):
+    same = glossary.Term("stride", "스트라이드", (2,), "a step", meaning_ko="걸음", book="14장")
+    other = glossary.Term(
+        "stride", "스트라이드", (2,), "a step", meaning_ko="걸음", book="14장", book_spelling="보폭"
+    )
+    unknown = glossary.Term("stride", "스트라이드", (2,), "a step", meaning_ko="걸음")
+    rows = glossary.GlossaryTable([same, other, unknown]).rows()
+    assert [row[3] for row in rows] == [
+        "『핸즈온 머신러닝』 14장",
+        "『핸즈온 머신러닝』 14장: 보폭",
+        "",
+    ]
+    # the book's other spelling is not the lessons' spelling
+    assert "보폭" in other.wrong_spellings()
+
+
+def test_every_term_has_a_korean_meaning_in_the_glossary_spelling():
+    for term in glossary.TERMS:
+        assert re.search("[가-힣]", term.meaning_ko), term.english
+        assert glossary.spelling_problems(term.meaning_ko) == [], term.english
+        assert term.book == "" or re.fullmatch(r"[1-9][0-9]?장", term.book), term.english
 
 
 def test_the_data_file_is_shipped_with_the_package():
@@ -150,7 +236,13 @@ def test_the_data_file_is_shipped_with_the_package():
     assert any(fnmatch(glossary.DATA_FILE, pattern) for pattern in patterns)
 
 
-GOOD = {"english": "stride", "korean": "스트라이드", "lessons": [2], "meaning": "a step"}
+GOOD = {
+    "english": "stride",
+    "korean": "스트라이드",
+    "lessons": [2],
+    "meaning": "a step",
+    "meaning_ko": "한 걸음",
+}
 
 
 @pytest.mark.parametrize(
@@ -164,13 +256,31 @@ GOOD = {"english": "stride", "korean": "스트라이드", "lessons": [2], "meani
         ({**GOOD, "lessons": [True]}, "lessons must be"),
         ({**GOOD, "variants": ["a", 3]}, "must be text"),
         ({**GOOD, "notes": None}, "must be text"),
+        ({k: v for k, v in GOOD.items() if k != "meaning_ko"}, "missing \\['meaning_ko'\\]"),
+        ({**GOOD, "meaning_ko": ["한 걸음"]}, "meaning_ko.* must be text"),
+        ({**GOOD, "meaning_ko": " "}, "meaning_ko must not be empty"),
+        ({**GOOD, "korean_lessons": [7]}, "korean_lessons must be a list from"),
+        ({**GOOD, "korean_lessons": 3}, "korean_lessons must be a list"),
+        ({**GOOD, "korean_lessons": [2, 3]}, "korean_lessons repeats lessons \\[2\\]"),
+        ({**GOOD, "lessons": [], "korean_lessons": []}, "non-empty"),
+        ({**GOOD, "book": "14"}, "book must be a chapter"),
+        ({**GOOD, "book": 14}, "must be text"),
+        ({**GOOD, "book_spelling": "보폭"}, "book_spelling needs book"),
+        ({**GOOD, "book": "14장", "book_spelling": "스트라이드"}, "differs from korean"),
     ],
 )
 def test_a_malformed_data_file_entry_names_itself(entry, match):
     with pytest.raises(ValueError, match=match) as error:
         glossary._term(entry, 4)
     assert "glossary.json: terms[4]" in str(error.value)
-    assert glossary._term(GOOD, 0) == glossary.Term("stride", "스트라이드", (2,), "a step")
+    assert glossary._term(GOOD, 0) == glossary.Term(
+        "stride", "스트라이드", (2,), "a step", meaning_ko="한 걸음"
+    )
+
+
+def test_a_term_only_the_korean_edition_uses_is_valid():
+    term = glossary._term({**GOOD, "lessons": [], "korean_lessons": [3], "book": "14장"}, 0)
+    assert (term.lessons, term.korean_lessons, term.book) == ((), (3,), "14장")
 
 
 def test_terms_in_skips_a_term_inside_a_longer_one():

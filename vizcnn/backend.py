@@ -19,6 +19,8 @@ import re
 import sys
 import tempfile
 
+from vizcnn.language import text
+
 # Lines TensorFlow prints on every start-up; they carry no information for a learner.
 _STARTUP_NOISE = re.compile(
     r"oneDNN custom operations are on"
@@ -118,7 +120,7 @@ def use_fast_precision(*, verbose: bool = True) -> str:
     Parameters
     ----------
     verbose : bool, default=True
-        Print the policy and, where it is ``float32``, why.
+        Print the policy and, where it is ``float32``, why (in the lessons' language).
 
     Returns
     -------
@@ -130,7 +132,10 @@ def use_fast_precision(*, verbose: bool = True) -> str:
     policy = "mixed_bfloat16" if native else "float32"
     k.mixed_precision.set_global_policy(policy)
     if verbose:
-        print(f"Keras dtype policy: {policy}" + ("" if native else f" ({reason})"))
+        if native:
+            print(text("precision.policy", policy=policy))
+        else:
+            print(text("precision.policy_because", policy=policy, reason=reason))
     return policy
 
 
@@ -141,7 +146,6 @@ _ISA_WITHOUT_BF16 = frozenset(
 )
 
 
-@functools.cache
 def bfloat16_support() -> tuple[bool, str]:
     """Whether bfloat16 training is native here, and in words why not.
 
@@ -149,27 +153,40 @@ def bfloat16_support() -> tuple[bool, str]:
     is on (``TF_ENABLE_ONEDNN_OPTS`` is not ``0``) and not capped below bfloat16
     (``ONEDNN_MAX_CPU_ISA``, e.g. ``AVX2`` to run an AVX2 laptop's code paths); no GPU is
     visible; and a tiny bfloat16 convolution with its gradient runs (a build or runtime
-    without one raises instead of computing). The answer is cached for the process.
+    without one raises instead of computing). The answer is cached for the process
+    (``bfloat16_support.cache_clear()`` forgets it); its words are in the lessons'
+    language when asked (:mod:`vizcnn.language`).
 
     Returns
     -------
     tuple of (bool, str)
         ``(True, "native bfloat16")`` or ``(False, reason)``.
     """
+    native, key, fields = _bfloat16_answer()
+    return native, text(key, **fields)
+
+
+@functools.cache
+def _bfloat16_answer() -> tuple[bool, str, dict]:
+    """:func:`bfloat16_support` as ``(native, message key, fields)``: the cached checks,
+    without the words (the language may change after the first question)."""
     if not cpu_has_native_bf16():
-        return False, "this CPU has no native bfloat16 (avx512_bf16 or amx_bf16)"
+        return False, "bfloat16.no_cpu_support", {}
     if os.environ.get("TF_ENABLE_ONEDNN_OPTS", "1").strip().lower() in {"0", "false"}:
-        return False, "oneDNN is off (TF_ENABLE_ONEDNN_OPTS=0)"
+        return False, "bfloat16.onednn_off", {}
     for name in ("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA"):
         cap = os.environ.get(name, "").strip().upper()
         if cap in _ISA_WITHOUT_BF16:
-            return False, f"oneDNN is capped at {cap} ({name})"
+            return False, "bfloat16.onednn_capped", {"cap": cap, "name": name}
     tf = import_tensorflow()
     if tf.config.list_physical_devices("GPU"):
-        return False, "a GPU is visible; choose its precision yourself"
+        return False, "bfloat16.gpu", {}
     if not bfloat16_convolution_runs():
-        return False, "this runtime has no bfloat16 convolution"
-    return True, "native bfloat16"
+        return False, "bfloat16.no_convolution", {}
+    return True, "bfloat16.native", {}
+
+
+bfloat16_support.cache_clear = _bfloat16_answer.cache_clear
 
 
 @functools.cache

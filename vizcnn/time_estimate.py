@@ -15,6 +15,7 @@ import time
 
 import numpy as np
 
+from vizcnn.language import text
 from vizcnn.validation import check_int, check_model, check_positive_int
 
 __all__ = ["TimeEstimate", "estimate_training_time"]
@@ -45,11 +46,16 @@ class TimeEstimate:
     precision: str
 
     def __str__(self) -> str:
-        flags = ", ".join(self.cpu.get("flags", [])) or "no AVX2"
-        return (
-            f"about {self.minutes:.0f} minutes for {self.epochs} epochs on this CPU "
-            f"({self.cpu.get('cpu', 'unknown')}; {flags}; {self.precision}): "
-            f"{self.train_images_per_second:.0f} training images/s"
+        # in the lessons' language when printed, not when measured
+        flags = ", ".join(self.cpu.get("flags", [])) or text("estimate.no_flags")
+        return text(
+            "estimate.summary",
+            minutes=self.minutes,
+            epochs=self.epochs,
+            cpu=self.cpu.get("cpu", text("estimate.unknown_cpu")),
+            flags=flags,
+            precision=self.precision,
+            rate=self.train_images_per_second,
         )
 
 

@@ -45,6 +45,8 @@ def layer_costs(model):
     Returns
     -------
     pandas.DataFrame
+        A :class:`~vizcnn.inspection._shown_table.ShownTable`: its columns are named as
+        below in every language, and Jupyter shows the headers in the lesson's language.
         One row per layer call in graph order, indexed by ``layer`` (its name, or
         ``"outer/inner"`` inside a nested model or residual unit; a shared layer's later
         calls add ``"#2"``, ``"#3"``, ...). Columns:
@@ -92,10 +94,13 @@ def layer_costs(model):
     """
     import pandas as pd
 
+    from vizcnn.inspection._shown_table import shown_table
+
     check_model(model)
     model_inputs(model)
     rows = [_row(node) for node in walk_model(model) if node.role != "exit"]
-    return pd.DataFrame(rows, columns=["layer", *COLUMNS]).set_index("layer")
+    table = pd.DataFrame(rows, columns=["layer", *COLUMNS]).set_index("layer")
+    return shown_table(table, "layer_costs")
 
 
 def _row(node):

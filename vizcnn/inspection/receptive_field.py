@@ -205,9 +205,13 @@ def receptive_field_table(model, *, input_size=None, path="full"):
     -------
     pandas.DataFrame
         Indexed by layer name, with columns ``type``, ``output`` (the layer's grid),
-        ``size``, ``jump``, ``start`` (each ``(height, width)``) and ``note``.
+        ``size``, ``jump``, ``start`` (each ``(height, width)``) and ``note``: a
+        :class:`~vizcnn.inspection._shown_table.ShownTable`, whose columns keep these
+        names in every language while Jupyter shows the headers in the lesson's language.
     """
     import pandas as pd
+
+    from vizcnn.inspection._shown_table import shown_table
 
     fields = receptive_fields(model, input_size=input_size, path=path)
     layers = layers_by_key(model)
@@ -223,4 +227,4 @@ def receptive_field_table(model, *, input_size=None, path="full"):
         }
         for key, rf in fields.items()
     ]
-    return pd.DataFrame(rows).set_index("layer")
+    return shown_table(pd.DataFrame(rows).set_index("layer"), "receptive_field_table")

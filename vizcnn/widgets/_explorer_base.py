@@ -7,6 +7,11 @@ after each change. A widget cannot raise into the learner's notebook (the error 
 land in the browser console, or nowhere), so every problem goes through :meth:`_fail`:
 the status text says it in words, the figure shows that nothing valid is drawn, and the
 next valid choice draws again.
+
+Every word a learner reads (control labels, status lines, titles drawn) is a message of
+``vizcnn/data_files/messages/widgets.json`` in the lessons' language
+(:mod:`vizcnn.language`), read when the widget is built and when a status is written;
+exceptions raised to Python code stay English.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import html
 
 import ipywidgets as widgets
 
+from vizcnn.language import text
 from vizcnn.widgets._explorer_common import words
 from vizcnn.widgets._png_figure import png_figure, render_png
 
@@ -70,8 +76,13 @@ class ExplorerBase(widgets.VBox):
 
     # -- failures -------------------------------------------------------------------------
 
-    def _fail(self, message: str, *, heading: str = "Nothing drawn"):
-        """Say ``message`` in words and show that nothing valid is drawn; never raises."""
+    def _fail(self, message: str, *, heading: str | None = None):
+        """Say ``message`` in words and show that nothing valid is drawn; never raises.
+
+        ``heading`` defaults to "Nothing drawn", in the lessons' language.
+        """
+        if heading is None:
+            heading = text("explorer.nothing_drawn")
         self.error = message
         body = f"<b>{html.escape(heading)}.</b><br>{html.escape(message)}"
         self._status_widget().value = self._status_html(body, failed=True)

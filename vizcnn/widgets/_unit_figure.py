@@ -11,11 +11,11 @@ import math
 import numpy as np
 from matplotlib.patches import Rectangle
 
+from vizcnn.language import text
 from vizcnn.style import IMAGE_CMAP
 
 _UNIT_COLOUR = "#e41a1c"
 _PEAK_COLOUR = "#ff7f00"
-_PLACEHOLDER = "not computed yet:\npress the button"
 
 
 class UnitFigure:
@@ -85,7 +85,7 @@ class UnitFigure:
         self.maximization_placeholder = self.maximization_axes.text(
             0.5,
             0.5,
-            _PLACEHOLDER,
+            text("unit_explorer.placeholder"),
             ha="center",
             va="center",
             fontsize=9,
@@ -142,11 +142,11 @@ class UnitFigure:
             rectangle.set_xy((left - 0.5, t - 0.5))
             rectangle.set_width(right - left)
             rectangle.set_height(bottom - t)
-        self.top_header.set_text(f"channel {top.channel}: its top {self.k} images")
+        self.top_header.set_text(text("unit_explorer.top_header", channel=top.channel, k=self.k))
 
     def _draw_maximization(self, label, channel):
         image = self.maximized.get((label, channel))
-        self._am_title.set_text(f"channel {channel}: activation max.")
+        self._am_title.set_text(text("unit_explorer.maximization_title", channel=channel))
         if image is None:
             self.maximization_image.set_visible(False)
             self.maximization_placeholder.set_visible(True)
@@ -156,14 +156,15 @@ class UnitFigure:
         self.maximization_placeholder.set_visible(False)
 
     def _caption(self, index):
-        label = f": {self.labels[index]}" if self.labels else ""
-        return f"image {index}{label}"
+        if self.labels:
+            return text("explorer.caption_label", index=index, label=self.labels[index])
+        return text("explorer.caption", index=index)
 
     def _set_failed(self, failed: bool):
         for ax in self._panels:
             ax.set_visible(not failed)
         self.top_header.set_visible(not failed)
-        self._failure_text.set_text("nothing drawn: see the message above" if failed else "")
+        self._failure_text.set_text(text("unit_explorer.failed") if failed else "")
         self._failure_text.set_visible(failed)
 
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from vizcnn import inspection, validation
 from vizcnn.display.feature_maps import FeatureMapDisplay
+from vizcnn.language import text
 from vizcnn.style import IMAGE_CMAP
 from vizcnn.widgets._explorer_base import GREY, ExplorerBase
 from vizcnn.widgets._explorer_common import check_captions, choose_layers, words
@@ -84,13 +85,25 @@ class FeatureMapExplorer(ExplorerBase):
         self.note = None
 
         self.image_slider = widgets.IntSlider(
-            0, 0, len(self.images) - 1, description="image", style=_STYLE, continuous_update=False
+            0,
+            0,
+            len(self.images) - 1,
+            description=text("feature_map_explorer.control.image"),
+            style=_STYLE,
+            continuous_update=False,
         )
         self.layer_dropdown = widgets.Dropdown(
-            options=list(self._layers), description="layer", style=_STYLE
+            options=list(self._layers),
+            description=text("feature_map_explorer.control.layer"),
+            style=_STYLE,
         )
         self.first_channel_slider = widgets.IntSlider(
-            0, 0, 0, description="first channel", style=_STYLE, continuous_update=False
+            0,
+            0,
+            0,
+            description=text("feature_map_explorer.control.first_channel"),
+            style=_STYLE,
+            continuous_update=False,
         )
         self.status_html = widgets.HTML()
 
@@ -146,7 +159,7 @@ class FeatureMapExplorer(ExplorerBase):
             try:
                 maps = inspection.feature_maps(self.model, self.images, self._layers[label])
             except Exception as exc:  # noqa: BLE001 - shown in words; the next choice retries
-                self._fail(f"Could not compute the feature maps of layer {label!r}: {words(exc)}")
+                self._fail(text("explorer.cannot_compute_maps", layer=label, error=words(exc)))
                 return None
             if maps.ndim != 4 or 0 in maps.shape[1:]:
                 self._fail(_empty_message(label, maps.shape, self.images.shape))
@@ -161,9 +174,13 @@ class FeatureMapExplorer(ExplorerBase):
             bad = int(shown.size - np.count_nonzero(np.isfinite(shown)))
             if bad:  # a broken model (diverged training) would draw a silent blank
                 self._fail(
-                    f"Layer {label!r} outputs NaN or infinite values for image "
-                    f"{self.image_slider.value} ({bad} of the {shown.size} values shown): "
-                    "the model is broken, e.g. its training diverged (loss nan)"
+                    text(
+                        "feature_map_explorer.not_finite",
+                        layer=label,
+                        image=self.image_slider.value,
+                        bad=bad,
+                        total=shown.size,
+                    )
                 )
                 return
             if rebuild:
@@ -177,7 +194,7 @@ class FeatureMapExplorer(ExplorerBase):
                 self._input_title.set_text(self._caption())
             self._show()
         except Exception as exc:  # noqa: BLE001 - shown in words; the next choice redraws
-            self._fail(f"Could not draw the feature maps of layer {label!r}: {words(exc)}")
+            self._fail(text("feature_map_explorer.cannot_draw", layer=label, error=words(exc)))
 
     def _new_figure(self):
         self.figure.clear()
@@ -200,17 +217,22 @@ class FeatureMapExplorer(ExplorerBase):
 
     def _caption(self):
         index = self.image_slider.value
-        label = f": {self.labels[index]}" if self.labels else ""
-        return f"image {index}{label}"
+        if self.labels:
+            return text("explorer.caption_label", index=index, label=self.labels[index])
+        return text("explorer.caption", index=index)
 
     def _show(self):
         maps = self._maps[self.layer_dropdown.value]
         _, h, w, c = maps.shape
         first, last = self.channels[0], self.channels[-1]
+        caption = html.escape(self._caption())
+        showing = text(
+            "feature_map_explorer.status.showing", first=first, last=last, caption=caption
+        )
         body = (
-            f"<b>{html.escape(self.layer_dropdown.value)}</b>: {c} feature maps of "
-            f"{h}&times;{w}<br>showing channels {first}&ndash;{last} of "
-            f"{html.escape(self._caption())}<br>one colour scale for all panels"
+            f"<b>{html.escape(self.layer_dropdown.value)}</b>: "
+            f"{text('feature_map_explorer.status.maps', c=c, h=h, w=w)}<br>{showing}"
+            f"<br>{text('feature_map_explorer.status.scale')}"
         )
         self.note = self._silent_note(maps[self.image_slider.value][..., self.channels])
         if self.note:
@@ -224,15 +246,11 @@ class FeatureMapExplorer(ExplorerBase):
         if not silent:
             return None
         if len(silent) == len(self.channels):
-            return (
-                f"Every map shown is 0 everywhere on {self._caption()}: these channels do "
-                "not respond to this image at all (e.g. ReLU units whose input is negative "
-                "everywhere); try other channels, another image or another layer."
-            )
-        return (
-            f"Channel{'s' if len(silent) > 1 else ''} {', '.join(map(str, silent))} "
-            f"{'are' if len(silent) > 1 else 'is'} 0 everywhere on {self._caption()} "
-            "(a blank panel: no response to this image)."
+            return text("feature_map_explorer.silent.all", caption=self._caption())
+        return text(
+            f"feature_map_explorer.silent.{'many' if len(silent) > 1 else 'one'}",
+            channels=", ".join(map(str, silent)),
+            caption=self._caption(),
         )
 
     def _draw_failure(self, message, heading):
@@ -241,16 +259,10 @@ class FeatureMapExplorer(ExplorerBase):
         self.note = None
         self._new_figure()
         self._ax_maps.set_axis_off()
-        self._ax_maps.text(
-            0.5, 0.5, "no feature maps: see the message above", ha="center", color="0.4"
-        )
+        self._ax_maps.text(0.5, 0.5, text("feature_map_explorer.no_maps"), ha="center", color="0.4")
 
 
 def _empty_message(label, shape, images_shape):
     """Why a layer's maps cannot be drawn: no grid (or no channels) for these images."""
     size = f"{images_shape[1]}x{images_shape[2]}"
-    return (
-        f"Layer {label!r} has empty feature maps {tuple(shape[1:])} for images of {size} "
-        "pixels: nothing to draw. A window larger than its input shrank the grid to "
-        "nothing on the way to this layer; use larger images or choose an earlier layer."
-    )
+    return text("feature_map_explorer.empty", layer=label, shape=tuple(shape[1:]), size=size)

@@ -21,6 +21,7 @@ import ipywidgets as widgets
 
 from vizcnn.arithmetic import PADDINGS, conv_output_size
 from vizcnn.display.conv_arithmetic import ConvArithmeticDisplay
+from vizcnn.language import text
 from vizcnn.validation import (
     check_bool,
     check_figsize,
@@ -36,7 +37,11 @@ _LABEL_STYLE = {"description_width": "190px"}
 _WIDE = widgets.Layout(width="500px")
 # The sliders' upper ends; a larger starting value widens its slider.
 _KERNEL_MAX, _STRIDES_MAX, _DILATION_MAX = 9, 5, 4
-_BROKEN = "Could not draw these settings"
+
+
+def _broken():
+    """The heading of a drawing failure (a bug, not impossible settings)."""
+    return text("padding_stride.heading.broken")
 
 
 def _typed(exc):
@@ -155,36 +160,45 @@ class PaddingStrideExplorer(ExplorerBase):
                 continuous_update=True,
             )
 
+        def label_text(key):  # the controls speak the language of the lesson that built them
+            return text(f"padding_stride.{key}")
+
         self.layer_buttons = widgets.ToggleButtons(
-            options=LAYERS, value=layer, description="Layer", style=_LABEL_STYLE
+            options=LAYERS, value=layer, description=label_text("control.layer"), style=_LABEL_STYLE
         )
         self.input_size_slider = slider(
-            input_size, max_input_size, "Input size (pixels)", "height = width of the input"
+            input_size,
+            max_input_size,
+            label_text("control.input_size"),
+            label_text("tooltip.input_size"),
         )
         self.kernel_size_slider = slider(
-            kernel_size, _KERNEL_MAX, "Kernel size", "window height = width"
+            kernel_size,
+            _KERNEL_MAX,
+            label_text("control.kernel_size"),
+            label_text("tooltip.kernel_size"),
         )
         self.strides_slider = slider(
-            strides, _STRIDES_MAX, "Stride (step)", "cells the window moves per step"
+            strides, _STRIDES_MAX, label_text("control.strides"), label_text("tooltip.strides")
         )
         self.padding_buttons = widgets.ToggleButtons(
             options=PADDINGS,
             value=padding,
-            description="Padding",
-            tooltips=("no padding: only whole windows", "zeros so that output = input / stride"),
+            description=label_text("control.padding"),
+            tooltips=tuple(label_text(f"tooltip.{option}") for option in PADDINGS),
             style=_LABEL_STYLE,
         )
         self.dilation_rate_slider = slider(
             dilation_rate,
             _DILATION_MAX,
-            "Dilation (gap between taps)",
-            "1 = an ordinary dense kernel",
+            label_text("control.dilation"),
+            label_text("tooltip.dilation"),
         )
-        explain = "which output cell to explain"
-        self.row_slider = slider(0, 0, "Highlighted output row", explain, lo=0)
-        self.column_slider = slider(0, 0, "Highlighted output column", explain, lo=0)
+        explain = label_text("tooltip.position")
+        self.row_slider = slider(0, 0, label_text("control.row"), explain, lo=0)
+        self.column_slider = slider(0, 0, label_text("control.column"), explain, lo=0)
         self.keras_checkbox = widgets.Checkbox(
-            value=check_with_keras, description="Ask a real Keras layer", indent=False
+            value=check_with_keras, description=label_text("control.keras"), indent=False
         )
         self.info_html = widgets.HTML()
         self.keras_html = widgets.HTML()
@@ -215,10 +229,10 @@ class PaddingStrideExplorer(ExplorerBase):
             [*settings, self.row_slider, self.column_slider, self.keras_checkbox],
             layout=widgets.Layout(min_width="510px"),
         )
-        text = widgets.VBox(
+        beside = widgets.VBox(
             [self.info_html, self.keras_html], layout=widgets.Layout(padding="0 12px")
         )
-        super().__init__([widgets.HBox([controls, text]), self.legend_html, self.picture])
+        super().__init__([widgets.HBox([controls, beside]), self.legend_html, self.picture])
         self.update()
 
     def __repr__(self):
@@ -257,7 +271,7 @@ class PaddingStrideExplorer(ExplorerBase):
         try:
             out = conv_output_size(**settings)  # int settings: messages read like the controls
         except ValueError as exc:
-            self._show_error(str(exc))
+            self._show_error(_impossible_words(exc, settings))
             return
         self.error = None
         # keep the highlighted cell (clipped to the new output), even if it was moved
@@ -281,11 +295,11 @@ class PaddingStrideExplorer(ExplorerBase):
 
     # ------------------------------------------------------------------ events
     def _on_settings(self, change):
-        self._guarded(self.update, heading=_BROKEN, describe=_typed)
+        self._guarded(self.update, heading=_broken(), describe=_typed)
 
     def _on_position(self, change):
         if not self._syncing and self.error is None:
-            self._guarded(self._move_position, heading=_BROKEN, describe=_typed)
+            self._guarded(self._move_position, heading=_broken(), describe=_typed)
 
     def _move_position(self):
         self.display_.update(position=(self.row_slider.value, self.column_slider.value))
@@ -293,9 +307,9 @@ class PaddingStrideExplorer(ExplorerBase):
         self._render()
 
     def _on_keras_toggle(self, change):
-        self._guarded(self._update_keras, heading=_BROKEN, describe=_typed)
+        self._guarded(self._update_keras, heading=_broken(), describe=_typed)
 
-    def _show_error(self, message, heading="Impossible settings"):
+    def _show_error(self, message, heading=None):
         self._fail(message, heading=heading)
 
     # ------------------------------------------------------------------ the base's hooks
@@ -305,7 +319,9 @@ class PaddingStrideExplorer(ExplorerBase):
     def _draw_failure(self, message, heading):
         self.display_.show_message(f"{heading}:\n" + textwrap.fill(message, 60))
 
-    def _fail(self, message, *, heading="Impossible settings"):
+    def _fail(self, message, *, heading=None):
+        if heading is None:
+            heading = text("padding_stride.heading.impossible")
         super()._fail(message, heading=heading)
         try:
             self._update_keras()  # Keras refuses too (its answer says so)
@@ -322,28 +338,52 @@ class PaddingStrideExplorer(ExplorerBase):
 
             answer = keras_output_shape(self.layer_buttons.value, **self.settings)
         except Exception as exc:  # e.g. TensorFlow missing: say so
+            error = html.escape(f"{type(exc).__name__}: {exc}")
             self.keras_html.value = (
-                '<div style="max-width:460px"><b>A real Keras layer</b><br>could not be asked: '
-                f"{html.escape(f'{type(exc).__name__}: {exc}')}</div>"
+                f'<div style="max-width:460px"><b>{text("padding_stride.keras.title")}</b><br>'
+                f"{text('padding_stride.keras.not_asked', error=error)}</div>"
             )
             return
-        if answer.error is not None:
-            agrees = "and so does the formula" if self.error else "but the formula did not!"
-            shape = "an error"
-            verdict = (
-                f'<br><span style="color:#b2182b">refuses: {html.escape(answer.error)}</span> '
-                f"({agrees})"
-            )
+        self.keras_html.value = _keras_html(answer, self.error, self.display_.output_size_)
+
+
+def _keras_html(answer, formula_error, output_size):
+    """What a real Keras layer answered, and whether the formula agrees (HTML)."""
+
+    def words(key, **fields):
+        return text(f"padding_stride.keras.{key}", **fields)
+
+    if answer.error is not None:
+        agrees = words("agrees" if formula_error else "disagrees")
+        shape = words("an_error")
+        refuses = words("refuses", error=html.escape(answer.error))
+        verdict = f'<br><span style="color:#b2182b">{refuses}</span> ({agrees})'
+    else:
+        shape = str(answer.shape)
+        if formula_error:
+            verdict = f'<span style="color:#b2182b">{words("said_impossible")}</span>'
+        elif answer.shape == (1, *output_size, 1):
+            verdict = f'<span style="color:#1b7837">{words("same")}</span>'
         else:
-            shape = str(answer.shape)
-            if self.error:
-                verdict = '<span style="color:#b2182b">✗ but the formula said impossible</span>'
-            elif answer.shape == (1, *self.display_.output_size_, 1):
-                verdict = '<span style="color:#1b7837">✓ the same as the formula</span>'
-            else:
-                verdict = '<span style="color:#b2182b">✗ differs from the formula</span>'
-        self.keras_html.value = (
-            '<div style="max-width:460px"><b>A real Keras layer</b><br>'
-            f"<code>{html.escape(answer.call)}</code><br>"
-            f"returns <code>{shape}</code> {verdict}</div>"
-        )
+            verdict = f'<span style="color:#b2182b">{words("differs")}</span>'
+    return (
+        f'<div style="max-width:460px"><b>{words("title")}</b><br>'
+        f"<code>{html.escape(answer.call)}</code><br>"
+        f"{words('returns', shape=shape, verdict=verdict)}</div>"
+    )
+
+
+def _impossible_words(exc, settings):
+    """Why ``settings`` are impossible, in the lessons' language.
+
+    The two refusals the controls can reach (``conv_output_size``'s, in its words) come
+    from the message files; any other is shown as the exception says it.
+    """
+    k, s, d = settings["kernel_size"], settings["strides"], settings["dilation_rate"]
+    n, span = settings["input_size"], d * (k - 1) + 1
+    if s > 1 and d > 1:
+        return text("padding_stride.impossible.strides_and_dilation", strides=s, dilation=d)
+    if settings["padding"] == "valid" and span > n:
+        dilated = text("padding_stride.impossible.dilated", span=span) if d > 1 else ""
+        return text("padding_stride.impossible.too_large", kernel=k, dilated=dilated, size=n)
+    return str(exc)

@@ -34,16 +34,16 @@ import ipywidgets as widgets
 
 from vizcnn import inspection, validation
 from vizcnn.inspection import top_patches
+from vizcnn.language import text
 from vizcnn.widgets._explorer_base import ExplorerBase
 from vizcnn.widgets._explorer_common import check_captions, choose_layers, words
 from vizcnn.widgets._unit_figure import UnitFigure
-from vizcnn.widgets._unit_text import legend, status_html
+from vizcnn.widgets._unit_text import field_note, status_html
 
 _STYLE = {"description_width": "90px"}
 _N_ERF_IMAGES = 8  # the effective field is averaged over the first this many images
 _K = 9  # top images shown by default (fewer when fewer images are given)
 _ERF_AUTO_LAYERS = 60  # above this many layers the effective field starts switched off
-_ERF_OFF = "effective field:\nnot measured\n(tick 'effective field')"
 
 
 class UnitExplorer(UnitFigure, ExplorerBase):
@@ -157,7 +157,7 @@ class UnitExplorer(UnitFigure, ExplorerBase):
         self._init_explorer((11.0, 5.0), 80)  # picture, figure, error
 
         self._peaks = {}  # label -> ChannelPeaks (only successes are cached)
-        self._fields = {}  # label -> (ReceptiveField or None, note)
+        self._fields = {}  # label -> (ReceptiveField or None, note: (message key, fields) or None)
         self._erfs = {}  # (label, row, column) -> (H, W)
         self.maximized = {}
         self.unit_box = None
@@ -168,32 +168,37 @@ class UnitExplorer(UnitFigure, ExplorerBase):
         self._notes = []  # what is worth knowing (an unknown field, a silent unit)
         self._silent = set()  # (label, channel) whose centre unit stayed 0 in the ascent
 
-        def slider(description, maximum=0):
+        def label_text(key):  # the controls speak the language of the lesson that built them
+            return text(f"unit_explorer.{key}")
+
+        def slider(key, maximum=0):
             return widgets.IntSlider(
-                0, 0, maximum, description=description, style=_STYLE, continuous_update=False
+                0, 0, maximum, description=label_text(key), style=_STYLE, continuous_update=False
             )
 
-        def checkbox(value, description, width):
+        def checkbox(value, key, width):
             return widgets.Checkbox(
-                value, description=description, indent=False, layout=widgets.Layout(width=width)
+                value, description=label_text(key), indent=False, layout=widgets.Layout(width=width)
             )
 
         self.layer_dropdown = widgets.Dropdown(
-            options=list(self._layers), description="layer", style=_STYLE
+            options=list(self._layers), description=label_text("control.layer"), style=_STYLE
         )
-        self.channel_slider = slider("channel")
-        self.row_slider = slider("unit row")
-        self.column_slider = slider("unit column")
-        self.image_slider = slider("image", n_images - 1)
+        self.channel_slider = slider("control.channel")
+        self.row_slider = slider("control.row")
+        self.column_slider = slider("control.column")
+        self.image_slider = slider("control.image", n_images - 1)
         self.maximize_button = widgets.Button(
-            description="compute activation maximisation",
-            tooltip="gradient ascent on the input for this channel's centre unit (cached)",
+            description=label_text("control.maximize"),
+            tooltip=label_text("tooltip.maximize"),
             layout=widgets.Layout(width="260px"),
         )
-        self.auto_checkbox = checkbox(False, "auto (on every change)", "190px")
-        self.effective_field_checkbox = checkbox(effective_field, "effective field", "190px")
+        self.auto_checkbox = checkbox(False, "control.auto", "190px")
+        self.effective_field_checkbox = checkbox(
+            effective_field, "control.effective_field", "190px"
+        )
         self.status_html = widgets.HTML()
-        self._legend = legend(self.k, n_images, min(_N_ERF_IMAGES, n_images))
+        self._n_erf_images = min(_N_ERF_IMAGES, n_images)
         self._build_figure()
 
         self.layer_dropdown.observe(self._on_change, names="value")
@@ -261,7 +266,7 @@ class UnitExplorer(UnitFigure, ExplorerBase):
             self._draw_maximization(label, channel)
             self._show(label, channel, peaks, field)
         except Exception as exc:  # noqa: BLE001 - shown in words; the next choice redraws
-            self._fail(f"Could not draw layer {label!r}: {words(exc)}")
+            self._fail(text("unit_explorer.cannot_draw", layer=label, error=words(exc)))
 
     def _fit_sliders(self, label, peaks):
         """The channel and unit sliders' ranges for a new layer, the unit on its centre."""
@@ -284,13 +289,10 @@ class UnitExplorer(UnitFigure, ExplorerBase):
         try:
             peaks = top_patches.channel_peaks(self.model, self.images, self._layers[label])
         except Exception as exc:  # noqa: BLE001 - shown in words; the next choice retries
-            self._fail(f"Could not compute the feature maps of layer {label!r}: {words(exc)}")
+            self._fail(text("explorer.cannot_compute_maps", layer=label, error=words(exc)))
             return None
         if not peaks.finite:
-            self._fail(
-                f"Layer {label!r} outputs NaN or infinite values: the model is broken, "
-                "e.g. its training diverged (loss nan)"
-            )
+            self._fail(text("unit_explorer.not_finite", layer=label))
             return None
         self._peaks[label] = peaks  # only successes are cached
         return peaks
@@ -302,20 +304,14 @@ class UnitExplorer(UnitFigure, ExplorerBase):
             try:
                 _, field = inspection.field_of(self.model, self._layers[label], input_size=size)
             except ValueError as exc:
-                self._fields[label] = (None, f"its receptive field is unknown ({words(exc)})")
+                self._fields[label] = (None, ("field.unknown", {"why": words(exc)}))
             else:
-                if field.is_global:
-                    note = "its units see the whole image"
-                elif None in tuple(field.size) or None in tuple(field.start):
-                    note = f"its receptive field is unknown ({field.note})"
-                elif tuple(field.grid) != tuple(grid):
-                    note = f"its receptive field is for a grid {field.grid}, not {grid}"
-                else:
-                    note = None
+                note = field_note(field, grid)
                 self._fields[label] = (None if note else field, note)
         field, note = self._fields[label]
-        if note:
-            self._notes.append(f"Layer {label!r}: {note}; boxes cover the whole image.")
+        if note:  # kept as a message key: written in the language of the status
+            note = text(f"unit_explorer.{note[0]}", **note[1])
+            self._notes.append(text("unit_explorer.field.note", layer=label, note=note))
         return field
 
     def _effective_field(self, label, position):
@@ -331,8 +327,7 @@ class UnitExplorer(UnitFigure, ExplorerBase):
         if (label, channel) in self.maximized:
             return
         self.status_html.value = self._status_html(
-            f"computing the activation maximisation of channel {channel} of "
-            f"<b>{html.escape(label)}</b>&hellip;"
+            text("unit_explorer.maximizing", channel=channel, layer=html.escape(label))
         )
         self.maximize_button.disabled = True
         try:
@@ -347,7 +342,7 @@ class UnitExplorer(UnitFigure, ExplorerBase):
                 )
         except Exception as exc:  # noqa: BLE001 - shown in words; pressing again retries
             self._problems.append(
-                f"Could not compute the activation maximisation of channel {channel}: {words(exc)}"
+                text("unit_explorer.cannot_maximize", channel=channel, error=words(exc))
             )
             return
         finally:
@@ -365,16 +360,16 @@ class UnitExplorer(UnitFigure, ExplorerBase):
         box = ((0, height - 1), (0, width - 1)) if field is None else self.unit_box
         self._draw_image_and_box(self.image_slider.value, box)
         n = min(_N_ERF_IMAGES, len(self.images))
-        title = f"effective field (images 0-{n - 1})"
+        title = text("unit_explorer.erf.title", last=n - 1)
         if not self.effective_field_checkbox.value:
-            self._draw_effective_field(None, title=title, message=_ERF_OFF)
+            self._draw_effective_field(None, title=title, message=text("unit_explorer.erf.off"))
             return
         try:
             erf = self._effective_field(label, position)
         except Exception as exc:  # noqa: BLE001 - the other panels still mean something
-            self._draw_effective_field(None, title=title, message="effective field:\nnot measured")
+            self._draw_effective_field(None, title=title, message=text("unit_explorer.erf.failed"))
             self._problems.append(
-                f"Could not measure the effective field of unit {position}: {words(exc)}"
+                text("unit_explorer.cannot_measure", position=position, error=words(exc))
             )
         else:
             self._draw_effective_field(erf, title=title)
@@ -383,10 +378,7 @@ class UnitExplorer(UnitFigure, ExplorerBase):
 
     def _show(self, label, channel, peaks, field):
         if (label, channel) in self._silent and (label, channel) in self.maximized:
-            self._notes.append(
-                f"The centre unit of channel {channel} stayed silent (0) during gradient "
-                "ascent: the channel may be dead (it fires on no input in the images' range)."
-            )
+            self._notes.append(text("unit_explorer.silent", channel=channel))
         self._show_status(status_html(self, label, channel, peaks, field))
         self.error = " ".join(self._problems) or None
         self._set_failed(False)

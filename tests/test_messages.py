@@ -55,29 +55,27 @@ def test_an_unknown_key_names_the_data_files():
         text("no.such.message")
 
 
-def test_a_key_defined_twice_is_refused(tmp_path, monkeypatch):
+@pytest.fixture
+def message_dir(tmp_path, monkeypatch):
+    """An empty folder read as the message data files, the cache cleared around the test."""
+    monkeypatch.setattr(language, "MESSAGES", tmp_path)
+    language.messages.cache_clear()
+    yield tmp_path
+    monkeypatch.undo()
+    language.messages.cache_clear()
+
+
+def test_a_key_defined_twice_is_refused(message_dir):
     for name in ("a.json", "b.json"):
-        (tmp_path / name).write_text(json.dumps({"same.key": {"en": "x", "ko": "엑스"}}))
-    monkeypatch.setattr(language, "MESSAGES", tmp_path)
-    language.messages.cache_clear()
-    try:
-        with pytest.raises(ValueError, match="same.key"):
-            language.messages()
-    finally:
-        monkeypatch.undo()
-        language.messages.cache_clear()
+        (message_dir / name).write_text(json.dumps({"same.key": {"en": "x", "ko": "엑스"}}))
+    with pytest.raises(ValueError, match="same.key"):
+        language.messages()
 
 
-def test_a_message_missing_a_language_is_refused(tmp_path, monkeypatch):
-    (tmp_path / "a.json").write_text(json.dumps({"only.english": {"en": "x"}}))
-    monkeypatch.setattr(language, "MESSAGES", tmp_path)
-    language.messages.cache_clear()
-    try:
-        with pytest.raises(ValueError, match="only.english"):
-            language.messages()
-    finally:
-        monkeypatch.undo()
-        language.messages.cache_clear()
+def test_a_message_missing_a_language_is_refused(message_dir):
+    (message_dir / "a.json").write_text(json.dumps({"only.english": {"en": "x"}}))
+    with pytest.raises(ValueError, match="only.english"):
+        language.messages()
 
 
 def test_every_data_file_is_a_flat_table_of_messages():

@@ -28,3 +28,58 @@ def output_extractor(model, path):
 def _single(tensors):
     """Unwrap one-element lists, so Keras does not warn about the input structure."""
     return tensors[0] if isinstance(tensors, (list, tuple)) and len(tensors) == 1 else tensors
+
+
+def chain_output_shape(model, layer, shape):
+    """``layer``'s output shape (no batch axis) for an input of ``shape``, without running it.
+
+    Keras' shape inference, layer after layer, for a model that is a plain chain (each
+    layer reads the one before it). Where a window leaves no grid (a 4x4 pooling on a 3x3
+    map), Keras' inference raises; this gives that axis 0 instead, which is what the
+    layer returns when it runs on most CPUs (oneDNN's pooling on others raises a cryptic
+    error, so callers ask here first). ``None`` where the model is not such a chain, a
+    layer cannot say its shape, or a size would be negative (running names that case).
+    """
+    keras = _keras()
+    layers = [lay for lay in model.layers if not isinstance(lay, keras.layers.InputLayer)]
+    if layer not in layers:
+        return None
+    spec = keras.KerasTensor((1, *shape), dtype="float32")
+    for i, current in enumerate(layers[: layers.index(layer) + 1]):
+        before = model_input(model) if i == 0 else layers[i - 1].output
+        if current.input is not before:
+            return None  # a branch or a merge: not a chain
+        try:
+            spec = current.compute_output_spec(spec)
+        except ValueError as exc:
+            if "output size" not in str(exc):
+                return None
+            grid = _valid_grid(current, tuple(spec.shape[1:3]))
+            if grid is None or min(grid) < 0:
+                return None
+            # empty from here on: later layers keep the empty grid
+            channels = getattr(layer, "filters", None) or spec.shape[-1]
+            return (*grid, channels) if 0 in grid else None
+        except Exception:  # a custom layer that cannot say its shape
+            return None
+        if not hasattr(spec, "shape"):
+            return None
+    return tuple(spec.shape[1:])
+
+
+def model_input(model):
+    """The model's one input tensor."""
+    return _single(model.inputs)
+
+
+def _valid_grid(layer, grid):
+    """The output grid of a convolution or pooling layer with ``padding='valid'``."""
+    window = getattr(layer, "pool_size", None) or getattr(layer, "kernel_size", None)
+    if window is None or getattr(layer, "padding", None) != "valid" or None in grid:
+        return None
+    strides = getattr(layer, "strides", None) or window
+    dilation = getattr(layer, "dilation_rate", None) or (1,) * len(window)
+    return tuple(
+        (n - d * (k - 1) - 1) // s + 1
+        for n, k, s, d in zip(grid, window, strides, dilation, strict=True)
+    )

@@ -46,6 +46,7 @@ from vizcnn.display.architecture_geometry import ArchitectureGeometry
 from vizcnn.display.architecture_layout import ArchitectureLayout
 from vizcnn.display.architecture_style import ArchitectureStyle
 from vizcnn.inspection.architecture_graph import Edge, Node, architecture_graph, check_graph
+from vizcnn.language import text
 from vizcnn.validation import check_bool, check_number, check_positive_int
 
 __all__ = ["ArchitectureDisplay", "ArchitectureStyle", "Box", "Edge", "Node", "Skip"]
@@ -259,12 +260,12 @@ class ArchitectureDisplay:
     def _default_title(self, nodes, layout, prefix):
         n_boxes = sum(1 for n in nodes if n.category != "input")
         n_skips = len(layout.skips) + sum(1 for n in nodes if n.residual)
-        plural = "" if n_skips == 1 else "s"
-        title = f"{self.name}\n{n_boxes} boxes · {n_skips} skip connection{plural}"
+        counts = f"display.architecture.counts_{'one' if n_skips == 1 else 'many'}"
+        title = f"{self.name}\n" + text(counts, boxes=n_boxes, skips=n_skips)
         if prefix:
-            title += f"\nnames without their prefix {prefix!r}"
+            title += "\n" + text("display.architecture.prefix", prefix=prefix)
         if any(n.category == "block" for n in nodes):
-            title += "\nexpand=True opens the blocks"
+            title += "\n" + text("display.architecture.expand_hint")
         return title
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from vizcnn.display.architecture_layout import middle_ellipsis, shared_prefix
+from vizcnn.language import text
 
 __all__ = ["ArchitectureGeometry"]
 
@@ -104,7 +105,7 @@ class ArchitectureGeometry:
         return name
 
     def _title(self, node):
-        return "input" if node.category == "input" else self._short(node)
+        return text("display.architecture.input") if node.category == "input" else self._short(node)
 
     def _subtitle(self, node):
         return f"{node.shape_text} · {node.detail}" if node.detail else node.shape_text
@@ -199,9 +200,9 @@ class ArchitectureGeometry:
         labels = [n.residual for n in self.nodes if n.residual]
         labels += [self.edges[i].label for i in self.layout.skips]
         if any(label in (None, "identity") for label in labels):
-            items.append(("skip", "skip connection"))
+            items.append(("skip", text("display.architecture.skip")))
         if any(label not in (None, "identity") for label in labels):
-            items.append(("projection", "projection skip (1×1 conv)"))
+            items.append(("projection", text("display.architecture.projection")))
         return items
 
     def header(self, title, legend):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
+from vizcnn.language import text
+
 __all__ = ["ArchitectureStyle"]
 
 
@@ -198,8 +200,12 @@ class ArchitectureStyle:
         return self.fills[category]
 
     def words(self, category: str) -> str:
-        """The legend's words for ``category`` (its name when not given)."""
-        return self.legend_words.get(category, category)
+        """The legend's words for ``category`` (its name when not given): the default
+        words in the lesson's language, words a caller gave as given."""
+        words = self.legend_words.get(category, category)
+        if category in _default_words() and words == _default_words()[category]:
+            return text(f"display.architecture.legend.{category}")
+        return words
 
 
 def _is_number(value) -> bool:

@@ -14,6 +14,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.patches import Patch, Rectangle
 
 from vizcnn.arithmetic.cells import CELL_CATEGORIES, cell_categories
+from vizcnn.language import text
 
 __all__ = [
     "COLORS",
@@ -128,11 +129,13 @@ def draw_window_panels(figure, rows, cols, positions, ncols):
         ax.set_ylim(y1 + 0.1, y0 - 0.1)
         ty, tx = np.meshgrid(tap_rows, tap_cols, indexing="ij")
         panel["taps"] = ax.scatter(tx.ravel(), ty.ravel(), marker="s", s=8, c=COLORS["tap"])
-        panel["title"] = ax.set_title(f"output ({i}, {j})", fontsize=8)
+        panel["title"] = ax.set_title(text("display.conv_arithmetic.panel", i=i, j=j), fontsize=8)
         panels.append(panel)
     total = rows.output_size * cols.output_size
-    shown = "" if len(positions) == total else f" (first {len(positions)} of {total})"
-    figure.suptitle(f"Every window position{shown}", fontsize=10)
+    shown = ""
+    if len(positions) != total:
+        shown = text("display.conv_arithmetic.first_positions", shown=len(positions), total=total)
+    figure.suptitle(text("display.conv_arithmetic.every_position", shown=shown), fontsize=10)
     return axes, panels
 
 
@@ -150,35 +153,45 @@ def cell_points(ax):
 
 def input_label(rows, cols) -> str:
     """``"input 7×7"``, with the padding split for ``same``."""
-    text = f"input {rows.input_size}×{cols.input_size}"
+    label = text("display.conv_arithmetic.input", h=rows.input_size, w=cols.input_size)
     if rows.padding == "valid":
-        return text
-    return (
-        f"{text} + padding (top {rows.pad_before}, bottom {rows.pad_after}, "
-        f"left {cols.pad_before}, right {cols.pad_after})"
+        return label
+    return text(
+        "display.conv_arithmetic.input_padding",
+        input=label,
+        top=rows.pad_before,
+        bottom=rows.pad_after,
+        left=cols.pad_before,
+        right=cols.pad_after,
     )
 
 
 def diagram_title(rows, cols) -> str:
     """The settings and output size, then what is dropped and where the extra cell goes."""
-    head = (
-        f"{rows.input_size}×{cols.input_size} input, "
-        f"kernel {rows.kernel_size}×{cols.kernel_size}, "
-        f"stride {_pair_text(rows.strides, cols.strides)}, padding '{rows.padding}', "
-        f"dilation {_pair_text(rows.dilation_rate, cols.dilation_rate)} "
-        f"→ {rows.output_size}×{cols.output_size} output"
+    head = text(
+        "display.conv_arithmetic.title",
+        h=rows.input_size,
+        w=cols.input_size,
+        kh=rows.kernel_size,
+        kw=cols.kernel_size,
+        strides=_pair_text(rows.strides, cols.strides),
+        padding=rows.padding,
+        dilation=_pair_text(rows.dilation_rate, cols.dilation_rate),
+        oh=rows.output_size,
+        ow=cols.output_size,
     )
     notes = []
-    dropped = (rows.dropped, cols.dropped)
-    if any(dropped):
-        parts = [
-            f"the last {n} {name}{'s' if n > 1 else ''}"
-            for n, name in zip(dropped, ("row", "column"), strict=True)
-            if n
-        ]
-        notes.append(f"{' and '.join(parts)} never read by any window")
+    parts = [
+        text(f"display.conv_arithmetic.last_{name}{'s' if n > 1 else ''}", n=n)
+        for n, name in ((rows.dropped, "row"), (cols.dropped, "column"))
+        if n
+    ]
+    if len(parts) == 2:
+        parts = [text("display.conv_arithmetic.rows_and_columns", rows=parts[0], columns=parts[1])]
+    if parts:
+        notes.append(text("display.conv_arithmetic.never_read", cells=parts[0]))
     if rows.pad_after > rows.pad_before or cols.pad_after > cols.pad_before:
-        notes.append("odd padding total: TensorFlow puts the extra cell after (bottom/right)")
+        notes.append(text("display.conv_arithmetic.odd_padding"))
     return head + ("\n" + "; ".join(notes) if notes else "")
 
 
@@ -187,16 +200,20 @@ def _pair_text(a, b):
 
 
 def legend_handles():
-    """The colour key of the diagram, as legend handles."""
+    """The colour key of the diagram, as legend handles (in the lesson's language)."""
+
+    def label(key):
+        return text(f"display.conv_arithmetic.legend.{key}")
+
     return [
-        Patch(fc=COLORS["input"], ec=COLORS["grid"], label="input cell"),
-        Patch(fc=COLORS["padding"], ec=COLORS["grid"], label="padding"),
-        Patch(fc=COLORS["extra"], ec=COLORS["grid"], label="extra padding (after)"),
-        Patch(fc=COLORS["unread"], ec=COLORS["grid"], label="never read (dropped)"),
-        Patch(fc=COLORS["tap"], label="kernel tap"),
-        Patch(fill=False, ec=COLORS["tap"], lw=2, label="window"),
-        Patch(fc=COLORS["output"], ec=COLORS["grid"], label="output cell"),
-        Patch(fc=COLORS["current"], ec=COLORS["edge"], label="this output"),
+        Patch(fc=COLORS["input"], ec=COLORS["grid"], label=label("input")),
+        Patch(fc=COLORS["padding"], ec=COLORS["grid"], label=label("padding")),
+        Patch(fc=COLORS["extra"], ec=COLORS["grid"], label=label("extra")),
+        Patch(fc=COLORS["unread"], ec=COLORS["grid"], label=label("unread")),
+        Patch(fc=COLORS["tap"], label=label("tap")),
+        Patch(fill=False, ec=COLORS["tap"], lw=2, label=label("window")),
+        Patch(fc=COLORS["output"], ec=COLORS["grid"], label=label("output")),
+        Patch(fc=COLORS["current"], ec=COLORS["edge"], label=label("current")),
     ]
 
 
@@ -251,7 +268,7 @@ def redraw_diagram(ax, artists, rows, cols, position, *, labels, arrow, title):
         a["input_label"].set_position(((x0 + x1) / 2, y0 - 0.3))
         a["input_label"].set_text(input_label(r, c))
         a["output_label"].set_position((ox + wo / 2, -0.8))
-        a["output_label"].set_text(f"output {ho}×{wo}")
+        a["output_label"].set_text(text("display.conv_arithmetic.output", h=ho, w=wo))
     if arrow:
         start = (cols[0] - 0.5 + c.span, rows[0] - 0.5 + r.span / 2)
         a["arrow"].xy = (ox + j + 0.5, i)

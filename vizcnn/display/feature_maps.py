@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 
 from vizcnn.display._grid import Mosaic, bare, grid_shape, new_axes, transparent_gutters
+from vizcnn.language import text
 from vizcnn.style import ACTIVATION_CMAP, SIGNED_CMAP
 from vizcnn.validation import (
     check_array,
@@ -149,7 +150,8 @@ class FeatureMapDisplay:
         self._given_title = title
         self.ax_.set_title(title or self._default_title(), pad=18)
         if colorbar and shared_scale:
-            self.figure_.colorbar(self.image_, ax=self.ax_, shrink=0.8, label="activation")
+            label = text("display.feature_map.activation")
+            self.figure_.colorbar(self.image_, ax=self.ax_, shrink=0.8, label=label)
         return self
 
     def set_maps(self, maps, *, channels=None, layer_name: str | None = None):
@@ -181,17 +183,17 @@ class FeatureMapDisplay:
 
     def _default_title(self) -> str:
         h, w, n = self.maps.shape
-        name = self.layer_name or "feature maps"
-        return f"{name}: {n} feature maps, {h}x{w}{self._broken()}"
+        name = self.layer_name or text("display.feature_map.default_name")
+        return text("display.feature_map.title", name=name, n=n, h=h, w=w) + self._broken()
 
     def _broken(self) -> str:
         """A warning, and words for the title, when the model produced NaN or inf."""
         bad = int(self.maps.size - np.count_nonzero(np.isfinite(self.maps)))
         if not bad:
             return ""
-        message = f"{bad} values are NaN or infinite (drawn blank): the model is broken"
+        message = text("display.feature_map.broken", language="en", bad=bad)  # to Python: English
         warnings.warn(message, RuntimeWarning, stacklevel=4)
-        return f"\n{message}"
+        return "\n" + text("display.feature_map.broken", bad=bad)
 
     def _mosaic(self):
         maps = np.where(np.isfinite(self.maps), self.maps, np.nan)
@@ -218,8 +220,8 @@ class FeatureMapDisplay:
     def _set_titles(self):
         # the layer is named once, in the title above the mosaic: a long name
         # (ConvNeXt, NASNet) repeated in every panel would overlap its neighbours
-        for text, channel in zip(self.titles_, self.channels, strict=True):
-            text.set_text(f"ch {channel}")
+        for title, channel in zip(self.titles_, self.channels, strict=True):
+            title.set_text(text("display.feature_map.channel", channel=channel))
 
 
 def _check_maps(maps, channels):

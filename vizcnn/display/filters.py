@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from vizcnn.display._grid import GAP, Mosaic, bare, grid_shape, new_axes, transparent_gutters
+from vizcnn.language import text
 from vizcnn.style import SIGNED_CMAP
 from vizcnn.validation import (
     check_array,
@@ -259,8 +260,9 @@ class FilterDisplay:
                 stacklevel=2,
             )
             kernels = np.where(np.isfinite(kernels), kernels, np.nan)
-        name = self.layer_name or "filters"
-        count = f"{n} filters" if n == c_out else f"{n} of {c_out} filters"
+        name = self.layer_name or text("display.filter.default_name")
+        count = text(f"display.filter.count_{'all' if n == c_out else 'some'}", n=n, total=c_out)
+        words = dict(name=name, count=count, kh=kh, kw=kw)  # what the titles fill in
         scale = 0.32 / max(kh, kw)  # inches per kernel pixel: a 3x3 patch is ~0.3 in
         if self.mode_ == "rgb":
             nrows, ncols = grid_shape(n, ncols)
@@ -275,7 +277,7 @@ class FilterDisplay:
             )
             self.image_ = self.ax_.imshow(rgba, interpolation="nearest")
             self._label_panels(indices)
-            title = f"{name}: {count} as RGB patches (grey = 0)"
+            title = text("display.filter.title_rgb", **words)
         elif self.mode_ == "grid":
             if ncols is None:  # near-square: 64 filters make 8 x 8
                 ncols = math.ceil(math.sqrt(n))
@@ -299,13 +301,15 @@ class FilterDisplay:
             )
             self._label_panels(indices)
             if colorbar:
+                label = text("display.filter.weight")
                 self.figure_.colorbar(
-                    self.image_, ax=self.ax_, shrink=0.8, fraction=0.08, label="weight"
+                    self.image_, ax=self.ax_, shrink=0.8, fraction=0.08, label=label
                 )
-            of_channel = f", input channel {channel} of {c_in}" if c_in > 1 else ""
-            title = f"{name}: {count} ({kh}x{kw}{of_channel}), one scale (white = 0)"
+            of = text("display.filter.of_channel", channel=channel, total=c_in) if c_in > 1 else ""
+            title = text("display.filter.title_grid", of_channel=of, **words)
             if self.depthwise:
-                title = f"{name}: {_depthwise_count(n, self.kernels.shape)}, one scale (white = 0)"
+                words["count"] = _depthwise_count(n, self.kernels.shape)
+                title = text("display.filter.title_depthwise", **words)
         else:
             channels = min(c_in, max_channels)
             self._positions = [(row, c) for row in range(n) for c in range(channels)]
@@ -319,17 +323,18 @@ class FilterDisplay:
             self._draw_signed(ax, panels, cmap, limit, scale, extra_width=1.0 if colorbar else 0.0)
             for c in range(channels):
                 top, left = self.mosaic_.origin(0, c)
-                self.ax_.text(left + kw / 2 - 0.5, -1, f"in {c}", ha="center", fontsize=7)
+                label = text("display.filter.input_column", channel=c)
+                self.ax_.text(left + kw / 2 - 0.5, -1, label, ha="center", fontsize=7)
             for row, f in enumerate(indices):
                 top, _ = self.mosaic_.origin(row, 0)
-                self.ax_.text(
-                    -1, top + kh / 2 - 0.5, f"filter {f}", ha="right", va="center", fontsize=7
-                )
+                label = text("display.filter.filter_row", filter=f)
+                self.ax_.text(-1, top + kh / 2 - 0.5, label, ha="right", va="center", fontsize=7)
             if colorbar:
-                self.figure_.colorbar(self.image_, ax=self.ax_, shrink=0.8, label="weight")
-            title = f"{name}: {count} x {channels} input channels ({kh}x{kw})"
+                label = text("display.filter.weight")
+                self.figure_.colorbar(self.image_, ax=self.ax_, shrink=0.8, label=label)
+            title = text("display.filter.title_channels", channels=channels, **words)
         if bad:
-            title += f"\n{bad} weights are NaN or infinite (drawn blank)"
+            title += "\n" + text("display.filter.broken", bad=bad)
         bare(self.ax_)
         self.ax_.set_title(title, pad=14)
         return self
@@ -376,6 +381,8 @@ def _depthwise_count(n: int, shape) -> str:
     """``"12 of 384 depthwise kernels (3x3), one per input channel"`` and the like."""
     kh, kw, c_in, multiplier = shape
     total = c_in * multiplier
-    count = f"{n} depthwise kernels" if n == total else f"{n} of {total} depthwise kernels"
-    per = "one per input channel" if multiplier == 1 else f"{multiplier} per input channel"
+    count = text(f"display.filter.depthwise_{'all' if n == total else 'some'}", n=n, total=total)
+    per = text(
+        f"display.filter.{'one' if multiplier == 1 else 'many'}_per_channel", multiplier=multiplier
+    )
     return f"{count} ({kh}x{kw}), {per}"

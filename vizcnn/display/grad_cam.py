@@ -9,6 +9,7 @@ import numpy as np
 
 from vizcnn.display._grid import given_axes
 from vizcnn.display.images import check_class_names, drawable_image
+from vizcnn.language import text
 from vizcnn.style import IMAGE_CMAP
 from vizcnn.validation import (
     check_array,
@@ -20,7 +21,7 @@ from vizcnn.validation import (
 )
 
 HEATMAP_CMAP = "inferno"
-COLORBAR_LABEL = "Grad-CAM (relative)"
+COLORBAR_LABEL = "Grad-CAM (relative)"  # in English; drawn: display.grad_cam.colorbar
 _PANEL = 1.45  # inches per image: 6 images fill a notebook cell's width
 _LINE = 0.17  # inches per title line
 _MAX_COLUMNS = 6
@@ -333,13 +334,14 @@ class GradCamDisplay:
         self.colorbar_ = None
         if colorbar:
             scale = mpl.cm.ScalarMappable(norm=mpl.colors.Normalize(0.0, 1.0), cmap=cmap)
+            label = text("display.grad_cam.colorbar")
             self.colorbar_ = self.figure_.colorbar(
-                scale, ax=used, shrink=0.8, fraction=0.05, pad=0.02, label=COLORBAR_LABEL
+                scale, ax=used, shrink=0.8, fraction=0.05, pad=0.02, label=label
             )
-            self.colorbar_.set_label(COLORBAR_LABEL, fontsize=8)
+            self.colorbar_.set_label(label, fontsize=8)
             self.colorbar_.ax.tick_params(labelsize=7)
         if ax is None and self.layer_name:
-            self.figure_.suptitle(f"Grad-CAM at layer {self.layer_name!r}", fontsize=9)
+            self.figure_.suptitle(text("display.grad_cam.layer", layer=self.layer_name), fontsize=9)
         return self
 
     def _name(self, label) -> str:
@@ -349,13 +351,13 @@ class GradCamDisplay:
     def _title(self, i: int) -> str:
         lines = []
         if self.y_true_ is not None:
-            lines.append(f"true: {self._name(self.y_true_[i])}")
-        predicted = f"pred: {self._name(self.predicted_[i])}"
+            lines.append(text("display.grad_cam.true", name=self._name(self.y_true_[i])))
+        predicted = text("display.grad_cam.predicted", name=self._name(self.predicted_[i]))
         if self.confidence_ is not None:
             predicted += f" ({self.confidence_[i]:.2f})"
         lines.append(predicted)
         if self.class_index_[i] != self.predicted_[i]:
-            lines.append(f"map for: {self._name(self.class_index_[i])}")
+            lines.append(text("display.grad_cam.map_for", name=self._name(self.class_index_[i])))
         return "\n".join(lines)
 
     def _new_figure(self, ncols: int, titles, colorbar: bool):

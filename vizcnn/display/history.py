@@ -6,9 +6,11 @@ import numbers
 
 import numpy as np
 
+from vizcnn.language import text
 from vizcnn.validation import check_one_of, check_positive_int
 
-#: What the x axis can count, and its label.
+#: What the x axis can count, and its English label (the drawn one is the message
+#: ``display.history.x.<what>`` in the lesson's language).
 X_LABELS = {"epoch": "epoch", "minutes": "minutes of training", "steps": "optimizer steps"}
 
 #: Keys of a dict history that describe the run rather than hold a metric.
@@ -308,15 +310,15 @@ class HistoryDisplay:
             for i, (name, history) in enumerate(self.histories.items()):
                 color = colors[i % len(colors)]
                 for key, style, label in (
-                    (metric, "-", f"{name} train"),
-                    (f"val_{metric}", "--", f"{name} validation"),
+                    (metric, "-", text("display.history.train", name=name)),
+                    (f"val_{metric}", "--", text("display.history.validation", name=name)),
                 ):
                     if key in history:
                         (line,) = panel.plot(
                             xs[name, key], history[key], style, color=color, label=label
                         )
                         self.lines_[name, key] = line
-            panel.set_xlabel(X_LABELS[x])
+            panel.set_xlabel(text(f"display.history.x.{x}"))
             panel.set_ylabel(metric)
             panel.set_title(metric)
             if x == "epoch":

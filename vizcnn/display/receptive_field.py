@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from vizcnn.language import text
 from vizcnn.style import ACTIVATION_CMAP, IMAGE_CMAP
 from vizcnn.validation import (
     check_batch,
@@ -211,8 +212,10 @@ class ReceptiveFieldDisplay:
             (top, bottom), (left, right) = self.box_
             ax_e.set_xlim(left - 2, right + 2)
             ax_e.set_ylim(bottom + 2, top - 2)
-            over = "" if self.n_effective <= 1 else f", mean of {self.n_effective} inputs"
-            ax_e.set_title(f"effective field |d unit / d input|{over}")
+            over = ""
+            if self.n_effective > 1:
+                over = text("display.receptive_field.mean_of", n=self.n_effective)
+            ax_e.set_title(text("display.receptive_field.effective", over=over))
             panel += 1
         if self.feature_map is not None:
             ax_f = axes[panel]
@@ -222,7 +225,14 @@ class ReceptiveFieldDisplay:
                 (j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=color, linewidth=2.5
             )
             ax_f.add_patch(self.unit_patch_)
-            ax_f.set_title(f"{self.layer_name}, channel {self.channel}: unit {self.position}")
+            ax_f.set_title(
+                text(
+                    "display.receptive_field.feature_map",
+                    layer=self.layer_name,
+                    channel=self.channel,
+                    position=self.position,
+                )
+            )
             self.unit_patch_.set_path_effects([_halo()])
             _bare(ax_f)
         return self
@@ -230,15 +240,17 @@ class ReceptiveFieldDisplay:
     def _title(self):
         h, w = self.field.size
         if self.position is None:
-            return f"{self.layer_name}: every unit sees the whole {h}x{w} input"
-        text = f"{self.layer_name} unit {self.position}: field {h}x{w}"
+            return text("display.receptive_field.global", layer=self.layer_name, h=h, w=w)
+        title = text(
+            "display.receptive_field.unit", layer=self.layer_name, position=self.position, h=h, w=w
+        )
         inside = self.box_in_image_
         if inside is None:
-            return text + " (only padding)"
+            return title + text("display.receptive_field.only_padding")
         ih, iw = (hi - lo + 1 for lo, hi in inside)
         if (ih, iw) != (h, w):
-            text += f", {ih}x{iw} in the image"
-        return text
+            title += text("display.receptive_field.in_image", h=ih, w=iw)
+        return title
 
     def _draw_field(self, ax, color):
         """Dashed theoretical box, hatched padding part, solid frame of the real pixels."""

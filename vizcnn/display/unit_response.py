@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from vizcnn.display.images import ImageGridDisplay
+from vizcnn.language import text
 from vizcnn.validation import check_images, check_int, check_value_range
 
 __all__ = ["ActivationMaximizationDisplay", "TopPatchesDisplay"]
@@ -140,11 +141,13 @@ class TopPatchesDisplay:
             )
             self.rectangles_.append(axes.add_patch(rectangle))
         if ax is None:
-            _suptitle(
-                self.figure_,
-                f"{result.layer}, channel {result.channel}: its {len(result)} strongest images"
-                "\n(box: what the peak unit sees; title: image, peak)",
+            title = text(
+                "display.top_patches.title",
+                layer=result.layer,
+                channel=result.channel,
+                k=len(result),
             )
+            _suptitle(self.figure_, title)
         return self
 
 
@@ -231,13 +234,13 @@ class ActivationMaximizationDisplay:
         -------
         self
         """
-        titles = [f"channel {c}" for c in self.channels]
+        titles = [text("display.activation_max.channel", channel=c) for c in self.channels]
         _draw_grid(self, titles, ax=ax, ncols=ncols, cmap=cmap, value_range=self.value_range)
         self.images_ = self.images
         self.channels_ = list(self.channels)
         if ax is None:
             where = f"{self.layer_name}: " if self.layer_name else ""
-            _suptitle(self.figure_, f"{where}what each channel's centre unit likes most")
+            _suptitle(self.figure_, where + text("display.activation_max.title"))
         return self
 
 
@@ -301,7 +304,7 @@ def _axes(ax, n: int, ncols):
     return axes
 
 
-def _suptitle(figure, text: str) -> None:
+def _suptitle(figure, title: str) -> None:
     width, height = figure.get_size_inches()
-    figure.set_size_inches(width, height + _TITLE * (text.count("\n") + 1))
-    figure.suptitle(text, fontsize=10)
+    figure.set_size_inches(width, height + _TITLE * (title.count("\n") + 1))
+    figure.suptitle(title, fontsize=10)

@@ -41,8 +41,32 @@ def _glyph_warnings_of_a_korean_figure():
 
 def test_korean_style_draws_every_glyph():
     style.set_style(language="ko")
-    assert mpl.rcParams["font.sans-serif"][0] == style.KOREAN_FONT
+    assert mpl.rcParams["font.sans-serif"][:2] == ["DejaVu Sans", style.KOREAN_FONT]
     assert _glyph_warnings_of_a_korean_figure() == []
+
+
+def _logged_font_problems_of_a_korean_figure(caplog):
+    """Mathtext ticks (a log scale's 10^-2) and a bold title: matplotlib logs these."""
+    fig, ax = plt.subplots()
+    ax.semilogy([1, 2, 3], [1e-3, 1e-2, 1e-1])
+    ax.set_title("손실(로그 척도)", fontweight="bold")
+    with caplog.at_level("WARNING", logger="matplotlib"):
+        fig.canvas.draw()
+    plt.close(fig)
+    return [r.getMessage() for r in caplog.records if r.name.startswith("matplotlib")]
+
+
+def test_korean_style_draws_log_ticks_and_bold_titles(caplog):
+    style.set_style(language="ko")
+    assert _logged_font_problems_of_a_korean_figure(caplog) == []
+
+
+def test_with_nanumgothic_first_a_log_tick_loses_its_minus(caplog):
+    # the check above can fail: NanumGothic has no U+2212, which mathtext asks the first font for
+    style.set_style(language="ko")
+    mpl.rcParams["font.family"] = [style.KOREAN_FONT, "DejaVu Sans"]
+    logged = _logged_font_problems_of_a_korean_figure(caplog)
+    assert any("does not have a glyph" in message for message in logged), logged
 
 
 def test_without_the_korean_style_hangul_is_missing():
@@ -72,7 +96,7 @@ def test_set_style_without_arguments_changes_no_font():
 def test_set_style_follows_the_lesson_language():
     language.set_language("ko")
     style.set_style()
-    assert mpl.rcParams["font.sans-serif"][0] == style.KOREAN_FONT
+    assert mpl.rcParams["font.sans-serif"][:2] == ["DejaVu Sans", style.KOREAN_FONT]
 
 
 def test_the_font_is_found_without_importing_its_package():

@@ -37,10 +37,12 @@ _RC = {
 KOREAN_FONT = "NanumGothic"
 _KOREAN_FONT_PACKAGE = "koreanize_matplotlib"
 _KOREAN_FONT_FILE = Path("fonts") / "NanumGothic.ttf"
-# Glyphs NanumGothic lacks (U+2212 MINUS SIGN of negative tick labels, ...) come from
-# matplotlib's own DejaVu Sans: matplotlib falls back along the family list, glyph by glyph.
-_KOREAN_FAMILY = [KOREAN_FONT, "DejaVu Sans"]
+# matplotlib's own DejaVu Sans first, NanumGothic for what it lacks (Hangul): text falls
+# back along the family list glyph by glyph, but mathtext (a log scale's 10^-2 ticks) uses
+# the first font alone, and NanumGothic has no U+2212 MINUS SIGN.
+_KOREAN_FAMILY = ["DejaVu Sans", KOREAN_FONT]
 # what the Korean style changed, so that the English style can put it back
+_KOREAN_KEYS = ("font.family", "font.sans-serif")
 _before_korean: dict | None = None
 
 
@@ -75,8 +77,10 @@ def register_korean_font() -> str:
 
     path = korean_font_path()
     known = {Path(entry.fname) for entry in font_manager.fontManager.ttflist}
-    if path not in known:
-        font_manager.fontManager.addfont(str(path))
+    # every weight the package ships (Bold for bold titles), not only the regular one
+    for weight in sorted(path.parent.glob("NanumGothic*.ttf")):
+        if weight not in known:
+            font_manager.fontManager.addfont(str(weight))
     return KOREAN_FONT
 
 
@@ -105,7 +109,7 @@ def set_style(language: str | None = None) -> None:
     korean_now = list(mpl.rcParams["font.sans-serif"][:2]) == _KOREAN_FAMILY
     if language == "ko":
         if not korean_now:
-            _before_korean = {key: mpl.rcParams[key] for key in ("font.family", "font.sans-serif")}
+            _before_korean = {key: mpl.rcParams[key] for key in _KOREAN_KEYS}
             sans = [f for f in mpl.rcParams["font.sans-serif"] if f not in _KOREAN_FAMILY]
             mpl.rcParams["font.sans-serif"] = [*_KOREAN_FAMILY, *sans]
         # named, not "sans-serif": matplotlib falls back glyph by glyph only along the

@@ -16,6 +16,7 @@ import numpy as np
 from vizcnn.arithmetic import apply_window, axis_window, explicit_padding, input_axis, union_axes
 from vizcnn.graph.layer_kinds import DECLARE_HINT, SUPPORTED, grid_effect, kind_name
 from vizcnn.graph.walk import subclassed_error
+from vizcnn.language import text
 
 PATHS = ("full", "convolution")
 START_UNKNOWN = "start unknown"
@@ -119,7 +120,7 @@ class GraphWalk:
         if self.path == "convolution" and name == "Multiply":
             spatial = [v for v in inputs if v.axes is not None]
             if spatial and len(spatial) < len(inputs):  # leave the global branch out
-                note = f"convolution path: the global branch of {key!r} is left out"
+                note = text("receptive_field_table.note.convolution_path", layer=key)
                 return self._merge(layer, key, spatial, note=note)
         glob = [v for v in inputs if v.axes is None]
         if glob:  # anything computed from a global value is global too
@@ -127,7 +128,7 @@ class GraphWalk:
         if effect == "window":
             return self._window_layer(layer, key, inputs[0], config)
         if effect == "global":
-            note = f"global from {layer.name!r} on: sees the whole input"
+            note = text("receptive_field_table.note.global", layer=layer.name)
             return self._step("global", inputs, None, note)
         if effect in ("per_position", "identity"):  # one input: pointwise; several: a merge
             if len(inputs) == 1:

@@ -37,6 +37,7 @@ _LAZY = {
     "register_layer_geometry": "vizcnn.graph.layer_kinds",
     # what a unit responds to, and why the network chose a class
     "top_activating_patches": "vizcnn.inspection",
+    "channel_peaks": "vizcnn.inspection",
     "activation_maximization": "vizcnn.inspection",
     "grad_cam": "vizcnn.inspection",
     "grad_cam_layer": "vizcnn.inspection",

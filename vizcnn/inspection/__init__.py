@@ -19,17 +19,21 @@ from vizcnn.inspection.receptive_field import (
     receptive_fields,
 )
 from vizcnn.inspection.unit_response import (
+    ChannelPeaks,
     TopPatches,
     activation_maximization,
+    channel_peaks,
     maximize_channels,
     top_activating_patches,
 )
 from vizcnn.validation import find_layer, iter_layers
 
 __all__ = [
+    "ChannelPeaks",
     "ReceptiveField",
     "TopPatches",
     "activation_maximization",
+    "channel_peaks",
     "effective_receptive_field",
     "empirical_receptive_field",
     "feature_maps",

@@ -136,6 +136,12 @@ def test_there_is_a_korean_edition():
     assert EDITIONS, "notebooks/ko/ holds no lesson"
 
 
+def test_every_lesson_has_a_korean_twin():
+    lessons = sorted(p.name for p in ENGLISH.glob("[0-9][0-9]_*.ipynb"))
+    assert len(lessons) == 6
+    assert [p.name for p in EDITIONS] == lessons
+
+
 @pytest.mark.parametrize("korean", EDITIONS, ids=lambda p: p.name)
 def test_the_english_counterpart_exists(korean):
     assert (ENGLISH / korean.name).is_file(), f"no notebooks/{korean.name} for {korean}"

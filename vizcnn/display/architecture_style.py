@@ -203,7 +203,7 @@ class ArchitectureStyle:
         """The legend's words for ``category`` (its name when not given): the default
         words in the lesson's language, words a caller gave as given."""
         words = self.legend_words.get(category, category)
-        if category in _default_words() and words == _default_words()[category]:
+        if words == _default_words().get(category):  # the default stays in English here
             return text(f"display.architecture.legend.{category}")
         return words
 

@@ -46,7 +46,7 @@ def chain_output_shape(model, layer, shape):
         return None
     spec = keras.KerasTensor((1, *shape), dtype="float32")
     for i, current in enumerate(layers[: layers.index(layer) + 1]):
-        before = model_input(model) if i == 0 else layers[i - 1].output
+        before = _single(model.inputs) if i == 0 else layers[i - 1].output
         if current.input is not before:
             return None  # a branch or a merge: not a chain
         try:
@@ -67,9 +67,18 @@ def chain_output_shape(model, layer, shape):
     return tuple(spec.shape[1:])
 
 
-def model_input(model):
-    """The model's one input tensor."""
-    return _single(model.inputs)
+def inferred_output_shape(model, path, shape):
+    """``path[-1]``'s output shape for inputs of ``shape``, where shape inference can say it.
+
+    Asked before running, because an empty grid is not an empty array on every CPU:
+    oneDNN's pooling (the kernels of AMX CPUs among others) refuses an empty output with
+    an error that names no layer. ``None`` for a model of fixed image size (Keras checked
+    its windows when building it), a layer inside a nested model, or a model that is not
+    a plain chain: callers then run the model and read the shape.
+    """
+    if len(path) != 1 or None not in tuple(_single(model.inputs).shape[1:3]):
+        return None
+    return chain_output_shape(model, path[-1], shape)
 
 
 def _valid_grid(layer, grid):

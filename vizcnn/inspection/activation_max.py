@@ -16,7 +16,7 @@ import numpy as np
 
 from vizcnn.backend import import_tensorflow
 from vizcnn.inspection._ascent import POLISH, build_ascent, gaussian_kernel, schedule
-from vizcnn.inspection._model_graph import chain_output_shape
+from vizcnn.inspection._model_graph import inferred_output_shape
 from vizcnn.inspection._unit_common import check_channel, compiled, conv_layer, run, usable
 from vizcnn.inspection.receptive_field import field_of
 from vizcnn.validation import (
@@ -240,7 +240,7 @@ def _maximize(
         blur_at[blur_every - 1 :: blur_every] = True
         blur_at[steps - polish :] = False
 
-    known = chain_output_shape(model, path[-1], shape) if len(path) == 1 else None
+    known = inferred_output_shape(model, path, shape)
     if known is not None and 0 in known[:2]:  # oneDNN may refuse to run an empty pooling
         raise ValueError(
             f"layer {key!r} produces an empty feature map {tuple(known[:2])} for images "

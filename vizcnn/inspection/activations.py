@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from vizcnn.backend import keras as _keras
-from vizcnn.inspection._model_graph import chain_output_shape, output_extractor
+from vizcnn.inspection._model_graph import inferred_output_shape, output_extractor
 from vizcnn.validation import (
     check_batch,
     check_model,
@@ -62,7 +62,7 @@ def feature_maps(model, x, layer, *, batch_size: int = 64) -> np.ndarray:
     x = check_batch(model, x)
     warn_unscaled(model, raw, x, caller="feature_maps")
     check_windows(model, x.shape[1:])
-    known = _known_shape(model, path, x.shape[1:])
+    known = inferred_output_shape(model, path, x.shape[1:])
     if known is not None and 0 in known:
         _refuse_empty(path[-1], known, x.shape[1:])
     out = x
@@ -82,18 +82,6 @@ def feature_maps(model, x, layer, *, batch_size: int = 64) -> np.ndarray:
         # e.g. a 9x9 pooling on a 3x3 input: Keras returns an empty array, not an error
         _refuse_empty(path[-1], out.shape[1:], x.shape[1:])
     return out.astype("float32", copy=False)
-
-
-def _known_shape(model, path, shape):
-    """``path[-1]``'s output shape from shape inference, where the model can say it.
-
-    Asked before running because an empty grid is not an empty array on every CPU:
-    oneDNN's pooling (the kernels of AMX CPUs among others) refuses an empty output with
-    an error that names no layer.
-    """
-    if len(path) != 1 or None not in tuple(model_inputs(model)[0].shape[1:3]):
-        return None  # a fixed image size: Keras checked the windows when building
-    return chain_output_shape(model, path[-1], shape)
 
 
 def _refuse_empty(layer, out_shape, x_shape):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vizcnn.backend import import_tensorflow
-from vizcnn.inspection._model_graph import chain_output_shape
+from vizcnn.inspection._model_graph import inferred_output_shape
 from vizcnn.inspection._unit_common import (
     check_channel,
     clipped_boxes,
@@ -252,9 +252,8 @@ def channel_peaks(model, x, layer, *, batch_size: int = 256) -> ChannelPeaks:
     x = check_batch(model, x)
     tf = import_tensorflow()
     grid = tuple(path[-1].output.shape)[1:3]
-    if None in grid and len(path) == 1:  # a model of any image size: shape inference
-        known = chain_output_shape(model, path[-1], x.shape[1:])
-        grid = grid if known is None else tuple(known[:2])
+    known = inferred_output_shape(model, path, x.shape[1:])  # a model of any image size
+    grid = grid if known is None else tuple(known[:2])
     if None in grid:  # or else one image, eagerly, gives the grid
         grid = tuple(run(compiled(model, path, "stages", list), tf.constant(x[:1])).shape)[1:3]
     if 0 in grid:

@@ -6,6 +6,8 @@ Course material: part of the lessons' training loop (lessons 04-06), reached thr
 
 from __future__ import annotations
 
+import functools
+
 from vizcnn.validation import check_bool, check_int
 
 __all__ = ["augment_batch", "training_datasets"]
@@ -28,7 +30,13 @@ def _check_batch_shape(x) -> None:
         raise ValueError(f"x must be {what}, got shape {tuple(shape)}")
 
 
-def augment_batch(x, *, max_shift: int = 2, flip: bool = True):
+def _stateless_uniform(tf, stream, shape, minval=0, maxval=None, dtype=None):
+    """``tf.random.uniform``'s call, drawn from a stateless ``stream`` seed."""
+    dtype = tf.float32 if dtype is None else dtype
+    return tf.random.stateless_uniform(shape, stream, minval, maxval, dtype=dtype)
+
+
+def augment_batch(x, *, max_shift: int = 2, flip: bool = True, seed=None):
     """Randomly shift and flip each image of a batch (TensorFlow, runs inside ``tf.data``).
 
     Shifts pad the batch with zeros (the background) by ``max_shift`` pixels and cut a
@@ -42,6 +50,11 @@ def augment_batch(x, *, max_shift: int = 2, flip: bool = True):
         Largest shift in pixels, along each axis (``>= 0``; 0: no shifts).
     flip : bool, default=True
         Mirror each image left-right with probability 1/2.
+    seed : tf.Tensor or tuple of two ints, optional
+        A stateless seed ``(a, b)``: the same seed gives the same shifts and flips, whatever
+        ran before (the run store's trainer derives it from the run's seed, the epoch and
+        the batch, so a resumed run sees the same augmentation as an uninterrupted one).
+        ``None``: TensorFlow's stateful generator.
 
     Returns
     -------
@@ -63,17 +76,22 @@ def augment_batch(x, *, max_shift: int = 2, flip: bool = True):
 
     tf = import_tensorflow()
     batch, height, width = tf.shape(x)[0], tf.shape(x)[1], tf.shape(x)[2]
+    if seed is None:
+        uniform = [tf.random.uniform] * 3
+    else:  # three independent stateless streams from one seed
+        streams = tf.unstack(tf.random.experimental.stateless_split(tf.cast(seed, tf.int64), 3))
+        uniform = [functools.partial(_stateless_uniform, tf, stream) for stream in streams]
     if max_shift:
         s = max_shift
         padded = tf.pad(x, [[0, 0], [s, s], [s, s], [0, 0]])
-        dy = tf.random.uniform([batch, 1], 0, 2 * s + 1, dtype=tf.int32)
-        dx = tf.random.uniform([batch, 1], 0, 2 * s + 1, dtype=tf.int32)
+        dy = uniform[0]([batch, 1], 0, 2 * s + 1, dtype=tf.int32)
+        dx = uniform[1]([batch, 1], 0, 2 * s + 1, dtype=tf.int32)
         rows = dy + tf.range(height)[None]  # (B, H): the rows each image keeps
         cols = dx + tf.range(width)[None]
         x = tf.gather(padded, rows, axis=1, batch_dims=1)
         x = tf.gather(x, cols, axis=2, batch_dims=1)
     if flip:
-        mirror = tf.random.uniform([batch, 1, 1, 1]) < 0.5
+        mirror = uniform[2]([batch, 1, 1, 1]) < 0.5
         x = tf.where(mirror, tf.reverse(x, axis=[2]), x)
     return x
 

@@ -1,0 +1,207 @@
+"""What a run is: its declaration, read from data, and the model, recipe and data it names.
+
+Course material: the lessons' trained networks, not part of the drawing library.
+
+A run is declared once, in ``vizcnn/data_files/runs.json`` (and, for a teacher's own runs
+or the tests, in a ``runs.json`` inside the folder ``VIZCNN_RUNS`` names, whose entries are
+added to the package's and replace those of the same name)::
+
+    "cnn": {"builder": "basic_cnn", "arguments": {"dropout": 0.0},
+            "recipe": "CNN_RECIPE", "data": "train", "seeds": [0, 1, 2], "weights": [0]}
+
+``builder`` is a function of :mod:`vizcnn.models` (see :data:`BUILDERS`); ``recipe`` the
+name of a recipe of :mod:`vizcnn.recipes`, or a dict of :class:`~vizcnn.recipes.Recipe`
+fields, optionally with ``"base"`` naming the recipe it changes; ``data`` a key of the
+file's ``"data"`` table; ``weights`` the seeds whose weights ship (the others ship their
+training record only).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from importlib import resources
+from pathlib import Path
+
+__all__ = ["BUILDERS", "Declaration", "DataChoice", "declarations", "declaration"]
+
+#: The model builders a declaration may name (functions of :mod:`vizcnn.models`).
+BUILDERS = ("basic_cnn", "small_resnet", "resnet_like")
+_RECIPES = ("CNN_RECIPE", "RESNET_RECIPE", "BOOK_RECIPE")
+_KEYS = {"about", "builder", "arguments", "recipe", "data", "seeds", "weights"}
+
+
+@dataclasses.dataclass(frozen=True)
+class DataChoice:
+    """Which training images a run learns from: the first ``first`` of a split (all: None)."""
+
+    name: str
+    split: str = "train"
+    first: int | None = None
+    about: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Declaration:
+    """One declared run: how to build, train and feed it, and which seeds to train."""
+
+    name: str
+    builder: str
+    arguments: dict
+    recipe: dict
+    data: DataChoice
+    seeds: tuple
+    weights: tuple
+    about: str = ""
+
+    def make_recipe(self):
+        """The :class:`~vizcnn.recipes.Recipe` this run trains with."""
+        from vizcnn.recipes import Recipe
+
+        return Recipe(**self.recipe)
+
+    def build_model(self):
+        """A fresh, untrained model (seed first with ``keras.utils.set_random_seed``)."""
+        from vizcnn import models
+
+        return getattr(models, self.builder)(**self.arguments)
+
+    def as_dict(self) -> dict:
+        """The declaration as a record stores it (the recipe written out in full)."""
+        return {
+            "builder": self.builder,
+            "arguments": self.arguments,
+            "recipe": self.recipe,
+            "data": dataclasses.asdict(self.data),
+        }
+
+
+def _package_file() -> Path:
+    return Path(str(resources.files("vizcnn") / "data_files" / "runs.json"))
+
+
+def _read(path: Path) -> dict:
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"the run declarations in {path} cannot be read: {error}") from None
+    if not isinstance(content, dict) or not isinstance(content.get("runs", {}), dict):
+        raise ValueError(f"{path} must hold an object with a 'runs' object")
+    return content
+
+
+def _recipe_fields(name: str, recipe, path: Path) -> dict:
+    from vizcnn import recipes
+
+    if isinstance(recipe, str):
+        recipe = {"base": recipe}
+    if not isinstance(recipe, dict):
+        raise ValueError(f"run {name!r} in {path}: recipe must be a recipe's name or a dict")
+    recipe = dict(recipe)
+    base = recipe.pop("base", None)
+    if base is not None and base not in _RECIPES:
+        raise ValueError(
+            f"run {name!r} in {path}: unknown recipe {base!r}; known: {', '.join(_RECIPES)}"
+        )
+    fields = dataclasses.asdict(getattr(recipes, base)) if base else {}
+    known = {f.name for f in dataclasses.fields(recipes.Recipe)}
+    unknown = sorted(set(recipe) - known)
+    if unknown:
+        raise ValueError(f"run {name!r} in {path}: unknown recipe fields {unknown}")
+    fields.update(recipe)
+    recipes.Recipe(**fields)  # checks every value now, naming it
+    return fields
+
+
+def _seeds(name: str, key: str, value, path: Path) -> tuple:
+    ok = isinstance(value, list) and all(
+        isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in value
+    )
+    if not ok or len(set(value)) != len(value):
+        raise ValueError(f"run {name!r} in {path}: {key} must be distinct ints >= 0")
+    return tuple(value)
+
+
+def _parse(name: str, entry, data: dict, path: Path) -> Declaration:
+    if not isinstance(entry, dict):
+        raise ValueError(f"run {name!r} in {path} must be an object")
+    unknown, missing = set(entry) - _KEYS, {"builder", "recipe", "data", "seeds"} - set(entry)
+    if unknown or missing:
+        raise ValueError(
+            f"run {name!r} in {path}: unknown keys {sorted(unknown)}, missing {sorted(missing)}"
+        )
+    if entry["builder"] not in BUILDERS:
+        raise ValueError(
+            f"run {name!r} in {path}: unknown builder {entry['builder']!r}; "
+            f"known: {', '.join(BUILDERS)}"
+        )
+    if entry["data"] not in data:
+        raise ValueError(
+            f"run {name!r} in {path}: unknown data {entry['data']!r}; known: {sorted(data)}"
+        )
+    arguments = entry.get("arguments", {})
+    if not isinstance(arguments, dict):
+        raise ValueError(f"run {name!r} in {path}: arguments must be an object")
+    seeds = _seeds(name, "seeds", entry["seeds"], path)
+    weights = _seeds(name, "weights", entry.get("weights", []), path)
+    if not set(weights) <= set(seeds):
+        raise ValueError(f"run {name!r} in {path}: weights must list some of its seeds")
+    return Declaration(
+        name=name,
+        builder=entry["builder"],
+        arguments=arguments,
+        recipe=_recipe_fields(name, entry["recipe"], path),
+        data=data[entry["data"]],
+        seeds=seeds,
+        weights=weights,
+        about=str(entry.get("about", "")),
+    )
+
+
+def _data_choices(content: dict, path: Path) -> dict:
+    choices = {}
+    for key, value in content.get("data", {}).items():
+        first = value.get("first") if isinstance(value, dict) else "?"
+        if value.get("split", "train") != "train" or not (
+            first is None or (isinstance(first, int) and first > 0)
+        ):
+            raise ValueError(f"data {key!r} in {path}: a 'train' split and a positive 'first'")
+        choices[key] = DataChoice(key, "train", first, str(value.get("about", "")))
+    return choices
+
+
+def declarations() -> dict[str, Declaration]:
+    """Every declared run, by name: the package's, then those of ``$VIZCNN_RUNS/runs.json``.
+
+    Returns
+    -------
+    dict[str, Declaration]
+
+    Raises
+    ------
+    ValueError
+        For a declaration file that cannot be read or holds an invalid entry (naming the
+        file, the run and what is wrong).
+    """
+    files = [_package_file()]
+    extra = os.environ.get("VIZCNN_RUNS", "").strip()
+    if extra and (Path(extra) / "runs.json").is_file():
+        files.append(Path(extra) / "runs.json")
+    data, runs = {}, {}
+    for path in files:
+        content = _read(path)
+        data.update(_data_choices(content, path))
+        for name, entry in content.get("runs", {}).items():
+            runs[name] = _parse(name, entry, data, path)
+    return runs
+
+
+def declaration(name) -> Declaration:
+    """The declaration of run ``name``; an unknown name lists the known ones."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a run's name (a str), got {type(name).__name__}")
+    known = declarations()
+    if name not in known:
+        raise ValueError(f"unknown run {name!r}; the declared runs are: {', '.join(known)}")
+    return known[name]

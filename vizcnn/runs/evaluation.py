@@ -1,0 +1,50 @@
+"""Test accuracy of a stored run, and how far another CPU may move it.
+
+Course material: the lessons' trained networks, not part of the drawing library.
+
+Another CPU (or oneDNN capped at another instruction set) adds each convolution's and
+matrix product's float32 terms in another order. Over ``depth`` such reductions of up to
+``fan_in`` terms the outputs move by at most about ``2 * depth * fan_in * u`` of their
+scale (``u = 2**-24``; the same first-order bound as ``tests/numeric.py``'s
+``network``). An image whose two most probable classes are closer than that may change
+its answer on another machine; no other image can. So a stored run *reproduces* its
+recorded test accuracy when the count of correct answers differs by no more than the
+number of such near ties.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["accuracy_and_fragile", "near_tie_tolerance"]
+
+_FLOAT32_ROUNDOFF = 2.0**-24
+
+
+def near_tie_tolerance(model) -> float:
+    """``2 * depth * fan_in * u``: how far float32 reordering may move a probability.
+
+    ``depth`` counts the model's kernels (convolutions and dense layers, nested ones
+    included), ``fan_in`` is the largest number of terms one of their outputs sums.
+    """
+    kernels = [w for w in model.weights if len(w.shape) >= 2]
+    depth = len(kernels)
+    fan_in = max(int(np.prod(w.shape[:-1])) for w in kernels)
+    return 2 * depth * fan_in * _FLOAT32_ROUNDOFF
+
+
+def accuracy_and_fragile(model, X, y) -> tuple[float, int]:
+    """Accuracy on ``(X, y)`` (one prediction per image) and the number of near ties.
+
+    Returns
+    -------
+    (float, int)
+        The share of correct answers, and how many images have their top two
+        probabilities within :func:`near_tie_tolerance` of each other.
+    """
+    from vizcnn.data import scale_images
+
+    probabilities = np.asarray(model.predict(scale_images(X), batch_size=256, verbose=0))
+    top_two = np.sort(probabilities.astype(np.float64), axis=1)[:, -2:]
+    near = int(np.sum(top_two[:, 1] - top_two[:, 0] < near_tie_tolerance(model)))
+    return float(np.mean(probabilities.argmax(axis=1) == np.asarray(y))), near

@@ -40,12 +40,14 @@ NBVAL := --nbval notebooks --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 # learner's AVX2 laptop); AVX (no FMA: other roundings) where AVX2 is already the top.
 SECOND_ISA ?= $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo AVX2 || echo AVX)
 
-# Everything CI checks: lint, unit tests (browser tests included), strict nbval, then the
-# unit tests and strict nbval once more under the second configuration.
+# Everything CI checks: lint, unit tests (browser tests included), every shipped network
+# against its recorded test accuracy, strict nbval, then all but lint once more under the
+# second configuration.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	VIZCNN_QUICK=1 $(BIN)/pytest -p no:cacheprovider tests
+	$(BIN)/python -m vizcnn.runs verify
 	VIZCNN_QUICK=1 $(BIN)/pytest -p no:cacheprovider $(NBVAL)
 	$(MAKE) --no-print-directory test-second-isa
 
@@ -55,6 +57,7 @@ test-second-isa: $(STAMP)
 	@echo "second numeric configuration: ONEDNN_MAX_CPU_ISA=$(SECOND_ISA)"
 	ONEDNN_MAX_CPU_ISA=$(SECOND_ISA) VIZCNN_QUICK=1 $(BIN)/pytest -p no:cacheprovider \
 		-m "not browser and not applications" tests
+	ONEDNN_MAX_CPU_ISA=$(SECOND_ISA) $(BIN)/python -m vizcnn.runs verify
 	ONEDNN_MAX_CPU_ISA=$(SECOND_ISA) VIZCNN_QUICK=1 $(BIN)/pytest -p no:cacheprovider $(NBVAL)
 
 benchmarks: $(STAMP)

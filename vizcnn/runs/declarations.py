@@ -34,12 +34,14 @@ _KEYS = {"about", "builder", "arguments", "recipe", "data", "seeds", "weights"}
 
 @dataclasses.dataclass(frozen=True)
 class DataChoice:
-    """Which training images a run learns from: the first ``first`` of a split (all: None)."""
+    """Which images a run learns from: the first ``first`` of the training split (all:
+    None), validated after each epoch on the first ``valid_first`` of the validation split."""
 
     name: str
     split: str = "train"
     first: int | None = None
     about: str = ""
+    valid_first: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,12 +164,19 @@ def _parse(name: str, entry, data: dict, path: Path) -> Declaration:
 def _data_choices(content: dict, path: Path) -> dict:
     choices = {}
     for key, value in content.get("data", {}).items():
-        first = value.get("first") if isinstance(value, dict) else "?"
-        if value.get("split", "train") != "train" or not (
-            first is None or (isinstance(first, int) and first > 0)
+        counts = (
+            [value.get(k) for k in ("first", "valid_first")] if isinstance(value, dict) else ["?"]
+        )
+        if value.get("split", "train") != "train" or not all(
+            n is None or (isinstance(n, int) and not isinstance(n, bool) and n > 0) for n in counts
         ):
-            raise ValueError(f"data {key!r} in {path}: a 'train' split and a positive 'first'")
-        choices[key] = DataChoice(key, "train", first, str(value.get("about", "")))
+            raise ValueError(
+                f"data {key!r} in {path}: a 'train' split, and 'first' and 'valid_first' "
+                "positive ints or null"
+            )
+        choices[key] = DataChoice(
+            key, "train", value.get("first"), str(value.get("about", "")), value.get("valid_first")
+        )
     return choices
 
 

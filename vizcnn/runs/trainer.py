@@ -130,7 +130,7 @@ def _epoch_dataset(tf, X, y, recipe, *, seed, epoch, n_classes):
         return x, labels
 
     dataset = tf.data.Dataset.from_tensor_slices(order).batch(recipe.batch_size).enumerate()
-    dataset = dataset.map(batch_of, deterministic=True)
+    dataset = dataset.map(batch_of, num_parallel_calls=2, deterministic=True)
     return dataset.with_options(_without_autotuning())
 
 
@@ -206,8 +206,6 @@ def train_run(name, seed: int = 0, *, stop_after: int | None = None, out=sys.std
         The run's record, or None when stopped by ``stop_after`` before the end.
     """
     from vizcnn.backend import import_tensorflow, use_fast_precision
-    from vizcnn.data import load_fashion_mnist, scale_images
-    from vizcnn.training_schedule import compile_for
 
     declared = declaration(name)
     target = store.run_dir(name, seed)
@@ -216,12 +214,24 @@ def train_run(name, seed: int = 0, *, stop_after: int | None = None, out=sys.std
     tf = import_tensorflow()
     keras = tf.keras
     tf.config.experimental.enable_op_determinism()
-    precision = use_fast_precision(verbose=False)
+    policy = keras.mixed_precision.global_policy().name
+    try:
+        return _train(tf, declared, seed, use_fast_precision(verbose=False), stop_after, out)
+    finally:  # the caller's policy again (a lesson or a test may train in float32)
+        keras.mixed_precision.set_global_policy(policy)
+
+
+def _train(tf, declared, seed, precision, stop_after, out):
+    from vizcnn.data import load_fashion_mnist, scale_images
+    from vizcnn.training_schedule import compile_for
+
+    name, keras = declared.name, tf.keras
     recipe = declared.make_recipe()
     (X, y), _, _ = load_fashion_mnist()
     if declared.data.first is not None:
         X, y = X[: declared.data.first], y[: declared.data.first]
     _, (X_valid, y_valid), (X_test, y_test) = load_fashion_mnist()
+    X_valid, y_valid = X_valid[: declared.data.valid_first], y_valid[: declared.data.valid_first]
     keras.utils.set_random_seed(seed)
     model = declared.build_model()
     compile_for(model, recipe)
@@ -255,6 +265,7 @@ def train_run(name, seed: int = 0, *, stop_after: int | None = None, out=sys.std
             validation_batch_size=256,
             epochs=1,
             verbose=0,
+            shuffle=False,  # the dataset holds the epoch's own order
             callbacks=[timer],
         )
         for key, values in fit.history.items():

@@ -47,7 +47,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	VIZCNN_QUICK=1 $(BIN)/pytest -p no:cacheprovider tests
-	$(BIN)/python -m vizcnn.runs verify
+	$(BIN)/python -m vizcnn.course.runs verify
 	VIZCNN_QUICK=1 $(BIN)/pytest -p no:cacheprovider $(NBVAL)
 	$(MAKE) --no-print-directory test-second-isa
 
@@ -57,7 +57,7 @@ test-second-isa: $(STAMP)
 	@echo "second numeric configuration: ONEDNN_MAX_CPU_ISA=$(SECOND_ISA)"
 	ONEDNN_MAX_CPU_ISA=$(SECOND_ISA) VIZCNN_QUICK=1 $(BIN)/pytest -p no:cacheprovider \
 		-m "not browser and not applications" tests
-	ONEDNN_MAX_CPU_ISA=$(SECOND_ISA) $(BIN)/python -m vizcnn.runs verify
+	ONEDNN_MAX_CPU_ISA=$(SECOND_ISA) $(BIN)/python -m vizcnn.course.runs verify
 	ONEDNN_MAX_CPU_ISA=$(SECOND_ISA) VIZCNN_QUICK=1 $(BIN)/pytest -p no:cacheprovider $(NBVAL)
 
 benchmarks: $(STAMP)

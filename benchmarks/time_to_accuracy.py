@@ -14,7 +14,7 @@ Every finished run is appended at once to ``benchmarks/results/time_to_accuracy.
 machine entry names the CPU, its flags and its measured peak (``utilization.py``).
 
 The lessons' recipes are the ones notebooks 04 and 05 use, defined once in
-``vizcnn.training`` (``CNN_RECIPE``, ``RESNET_RECIPE``, with ``LESSON_MODELS`` for the
+``vizcnn.course.training`` (``CNN_RECIPE``, ``RESNET_RECIPE``, with ``LESSON_MODELS`` for the
 models' own settings).
 """
 

@@ -32,7 +32,7 @@ import os
 
 import vizcnn as vz
 from vizcnn.backend import bfloat16_support, cpu_info
-from vizcnn.speed import FULL, QUICK, peaks, training_speed
+from vizcnn.course.speed import FULL, QUICK, peaks, training_speed
 
 MODELS = ("basic_cnn", "small_resnet")
 

@@ -2,7 +2,7 @@
 
 A lesson quotes the learner's notes inside “…” right after a ``**노트:**`` label; those
 quotes keep the notes' own spelling, so the glossary's spelling check
-(:func:`vizcnn.glossary.spelling_problems`) runs on the text with them taken out
+(:func:`vizcnn.course.glossary.spelling_problems`) runs on the text with them taken out
 (:func:`strip_quotes`), and ``test_notes_callouts.py`` checks each quote
 (:func:`notes_quotes`) against the notes. One definition serves both.
 """

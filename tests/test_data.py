@@ -169,8 +169,8 @@ def test_bad_arguments_fail_before_tensorflow_is_imported():
     code = (
         "import sys\n"
         "import numpy as np\n"
-        "import vizcnn.data as d\n"
-        "assert 'tensorflow' not in sys.modules, 'import vizcnn.data imported TensorFlow'\n"
+        "import vizcnn.course.data as d\n"
+        "assert 'tensorflow' not in sys.modules, 'import vizcnn.course.data imported TensorFlow'\n"
         "d.keras_cache_dir()\n"
         "for kwargs in ({'batch_size': 0}, {'shuffle': 'no'}, {'seed': 0.5}):\n"
         "    try:\n"

@@ -148,7 +148,7 @@ def _data_file_entries():
 
 @pytest.mark.parametrize("lesson", [None, *glossary.LESSONS])
 def test_each_table_is_the_data_file_in_its_order(lesson):
-    # computed from the raw file, independently of vizcnn.glossary's reading of it
+    # computed from the raw file, independently of vizcnn.course.glossary's reading of it
     entries = [e for e in _data_file_entries() if lesson is None or lesson in e["lessons"]]
     korean = [e["korean"] + (f" (노트: {e['notes']})" if e.get("notes") else "") for e in entries]
     expected = ["| 한국어 | English | meaning |", "| --- | --- | --- |"] + [

@@ -87,7 +87,7 @@ def test_values_that_are_not_numbers_are_refused(values):
 def result(epoch_seconds, *, images=None, train_size=100):
     """A TrainingResult of ``len(epoch_seconds)`` epochs (the last partial if ``images``
     says so)."""
-    from vizcnn.training import TrainingResult
+    from vizcnn.course.training import TrainingResult
 
     n = len(epoch_seconds)
     return TrainingResult(

@@ -15,8 +15,8 @@ import pytest
 import vizcnn as vz
 from vizcnn import backend, language, style
 from vizcnn.arithmetic import conv_output_size
+from vizcnn.course.time_estimate import TimeEstimate
 from vizcnn.inspection._shown_table import ShownTable
-from vizcnn.time_estimate import TimeEstimate
 
 HANGUL = range(0xAC00, 0xD7A4)
 

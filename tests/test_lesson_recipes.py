@@ -1,6 +1,6 @@
 """Lessons 04/05 and the benchmark train with the same recipes, defined once.
 
-The recipes live in ``vizcnn.training`` (``CNN_RECIPE``, ``RESNET_RECIPE``); the notebooks
+The recipes live in ``vizcnn.course.training`` (``CNN_RECIPE``, ``RESNET_RECIPE``); the notebooks
 and ``benchmarks/time_to_accuracy.py`` refer to them by name, so they cannot drift apart.
 """
 

@@ -16,7 +16,7 @@ import json
 import numpy as np
 import pytest
 
-from vizcnn.runs import store, trainer
+from vizcnn.course.runs import store, trainer
 
 TINY = {
     "data": {"tiny": {"split": "train", "first": 384, "valid_first": 256}},
@@ -154,7 +154,7 @@ def trained_store(three_runs, monkeypatch):
 
 def test_load_gives_the_trained_model_and_its_record(trained_store):
     import vizcnn as vz
-    from vizcnn.runs.evaluation import accuracy_and_fragile
+    from vizcnn.course.runs.evaluation import accuracy_and_fragile
 
     model, record = vz.runs.load("tiny", seed=0)
     assert record.name == "tiny" and record.seed == 0 and record.epochs == 2

@@ -1,4 +1,4 @@
-"""vizcnn.speed: peaks and training speed come back as sane, internally consistent numbers."""
+"""vizcnn.course.speed: peaks and training speed come back as sane, consistent numbers."""
 
 import pytest
 

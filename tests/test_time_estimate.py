@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from vizcnn import training
-from vizcnn.time_estimate import TimeEstimate, estimate_training_time
+from vizcnn.course.time_estimate import TimeEstimate, estimate_training_time
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ _LAZY = {
     # TensorFlow set-up
     "import_tensorflow": "vizcnn.backend",
     "use_fast_precision": "vizcnn.backend",
-    "setup_lesson": "vizcnn.lesson",
+    "setup_lesson": "vizcnn.course.lesson",
     # compute
     "feature_maps": "vizcnn.inspection",
     "filters": "vizcnn.inspection",
@@ -42,7 +42,7 @@ _LAZY = {
     "grad_cam": "vizcnn.inspection",
     "grad_cam_layer": "vizcnn.inspection",
     # how long training will take here
-    "estimate_training_time": "vizcnn.time_estimate",
+    "estimate_training_time": "vizcnn.course.time_estimate",
     # display
     "FilterDisplay": "vizcnn.display",
     "FeatureMapDisplay": "vizcnn.display",
@@ -63,31 +63,44 @@ _LAZY = {
 _SUBMODULES = (
     "arithmetic",
     "backend",
-    "data",
     "display",
-    "glossary",
     "inspection",
     "language",
     "layers",
+    "prediction",
+    "rounding",
+    "style",
+    "validation",
+    "widgets",
+)
+# the course half (vizcnn/course/): the lessons' material, reached as vz.data, vz.runs, ...
+# and `from vizcnn import training`, although its modules live in vizcnn.course
+_COURSE = (
+    "data",
+    "degradation",
+    "glossary",
     "lesson",
     "models",
-    "prediction",
     "recipes",
-    "rounding",
+    "runs",
     "speed",
-    "style",
     "time_estimate",
     "training",
     "training_data",
     "training_schedule",
-    "validation",
-    "widgets",
 )
 
-__all__ = sorted([*_LAZY, *_SUBMODULES])
+__all__ = sorted([*_LAZY, *_SUBMODULES, *_COURSE])
 
 
-__getattr__ = lazy_getattr(__name__, {**_LAZY, **{name: f"vizcnn.{name}" for name in _SUBMODULES}})
+__getattr__ = lazy_getattr(
+    __name__,
+    {
+        **_LAZY,
+        **{name: f"vizcnn.{name}" for name in _SUBMODULES},
+        **{name: f"vizcnn.course.{name}" for name in _COURSE},
+    },
+)
 
 
 def __dir__():

@@ -17,7 +17,10 @@ def lazy_getattr(package: str, where: dict[str, str]):
         if name not in where:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         module = importlib.import_module(where[name])
-        value = module if module.__name__ == f"{package}.{name}" else getattr(module, name)
+        # a module whose last part is the name itself is the value (vz.data is the module
+        # vizcnn.course.data); otherwise the module defines the name
+        is_module = module.__name__.rsplit(".", 1)[-1] == name
+        value = module if is_module else getattr(module, name)
         setattr(sys.modules[package], name, value)
         return value
 

@@ -34,7 +34,7 @@ def predict_proba(model, X, *, batch_size: int = 256) -> np.ndarray:
     Runs ``predict_on_batch`` chunk by chunk: ``model.predict`` on NumPy input builds a
     ``tf.data`` pipeline whose start-up prints a TensorFlow C++ warning into notebooks.
     """
-    from vizcnn.data import scale_images
+    from vizcnn.pixels import scale_images
 
     check_model(model)
     batch_size = check_positive_int(batch_size, "batch_size")

@@ -171,7 +171,7 @@ class HistoryDisplay:
         ----------
         histories : dict[str, keras.callbacks.History or dict or TrainingResult]
             Anything with a ``.history`` dict, or the dict itself. A
-            :class:`~vizcnn.training.TrainingResult` brings its ``epoch_seconds``; a dict
+            :class:`~vizcnn.course.training.TrainingResult` brings its ``epoch_seconds``; a dict
             may hold an ``"epoch_seconds"`` list (seconds per epoch) and a
             ``"steps_per_epoch"`` int, which are not drawn as metrics.
         steps_per_epoch : int or dict[str, int], optional

@@ -11,7 +11,7 @@ Course material: the lessons' trained networks, not part of the drawing library.
 
 - ``verify``: every shipped network predicts the 10,000 test images again and must
   reproduce its recorded test accuracy (within its near ties, see
-  :mod:`vizcnn.runs.evaluation`); a damaged file fails by name;
+  :mod:`vizcnn.course.runs.evaluation`); a damaged file fails by name;
 - ``estimate``: how long a run would take to train on this computer (measured).
 """
 
@@ -22,9 +22,9 @@ import sys
 
 import numpy as np
 
-from vizcnn.runs import declarations, shipped_seeds
-from vizcnn.runs.store import cache_dir, read_record, run_dir, store_dir
-from vizcnn.runs.trainer import read_progress
+from vizcnn.course.runs import declarations, shipped_seeds
+from vizcnn.course.runs.store import cache_dir, read_record, run_dir, store_dir
+from vizcnn.course.runs.trainer import read_progress
 
 
 def _size(name: str) -> int:
@@ -79,7 +79,7 @@ def list_runs(out=sys.stdout) -> list[dict]:
 
 def train_queue(names, seeds=None, out=sys.stderr) -> None:
     """Train each run for each seed (default: its declared seeds), one after another."""
-    from vizcnn.runs.trainer import train_run
+    from vizcnn.course.runs.trainer import train_run
 
     known = declarations()
     unknown = [n for n in names if n not in known]
@@ -93,9 +93,9 @@ def train_queue(names, seeds=None, out=sys.stderr) -> None:
 def verify(out=sys.stdout) -> int:
     """Check every shipped network against its record; returns the number of failures."""
     from vizcnn.backend import import_tensorflow
-    from vizcnn.data import load_fashion_mnist
-    from vizcnn.runs import load
-    from vizcnn.runs.evaluation import accuracy_and_fragile
+    from vizcnn.course.data import load_fashion_mnist
+    from vizcnn.course.runs import load
+    from vizcnn.course.runs.evaluation import accuracy_and_fragile
 
     keras = import_tensorflow().keras
     keras.mixed_precision.set_global_policy("float32")  # as the record measured it
@@ -131,8 +131,8 @@ def verify(out=sys.stdout) -> int:
 def estimate(names, out=sys.stdout) -> None:
     """Measure how long each run would train here."""
     from vizcnn.backend import import_tensorflow, use_fast_precision
-    from vizcnn.runs import declaration
-    from vizcnn.time_estimate import estimate_training_time
+    from vizcnn.course.runs import declaration
+    from vizcnn.course.time_estimate import estimate_training_time
 
     import_tensorflow()
     use_fast_precision(verbose=False)

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from vizcnn.runs.declarations import Declaration, declaration, declarations
-from vizcnn.runs.store import DamagedRunError, read_record, read_weights, run_dir, store_dir
-from vizcnn.training import TrainingResult
+from vizcnn.course.runs.declarations import Declaration, declaration, declarations
+from vizcnn.course.runs.store import DamagedRunError, read_record, read_weights, run_dir, store_dir
+from vizcnn.course.training import TrainingResult
 from vizcnn.validation import check_int
 
 __all__ = [
@@ -40,7 +40,7 @@ class MissingRunError(LookupError):
 
 @dataclasses.dataclass
 class RunRecord(TrainingResult):
-    """A stored run's record: what :class:`~vizcnn.training.TrainingResult` holds, and more.
+    """A stored run's record: what :class:`~vizcnn.course.training.TrainingResult` holds, and more.
 
     Attributes
     ----------
@@ -197,7 +197,7 @@ def load(name: str, seed: int = 0, *, compile: bool = True):
     for variable, array in zip(model.weights, arrays, strict=True):
         variable.assign(array)
     if compile:
-        from vizcnn.training_schedule import compile_for
+        from vizcnn.course.training_schedule import compile_for
 
         compile_for(model, declared.make_recipe())
     return model, RunRecord.from_record(stored)

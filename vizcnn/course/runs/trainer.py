@@ -29,15 +29,15 @@ from pathlib import Path
 
 import numpy as np
 
-from vizcnn.runs import store
-from vizcnn.runs.declarations import declaration
+from vizcnn.course.runs import store
+from vizcnn.course.runs.declarations import declaration
 
 __all__ = ["train_run"]
 
 
 def _commit() -> str:
     """The commit the code was trained from (``+dirty`` when it has uncommitted changes)."""
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     try:
         head = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True
@@ -75,7 +75,7 @@ def _duration(seconds: float) -> str:
 
 def _callbacks(keras, recipe, *, epoch, epochs, steps, label, out):
     """The schedule (AdamW's one cycle by global step), timing and a progress bar."""
-    from vizcnn.training_schedule import one_cycle
+    from vizcnn.course.training_schedule import one_cycle
 
     class Epoch(keras.callbacks.Callback):
         def on_epoch_begin(self, _, logs=None):
@@ -113,14 +113,15 @@ def _callbacks(keras, recipe, *, epoch, epochs, steps, label, out):
 
 def _epoch_dataset(tf, X, y, recipe, *, seed, epoch, n_classes):
     """Epoch ``epoch``'s batches: an order and augmentation drawn from the seed alone."""
-    from vizcnn.data import _UINT8_SCALE, _without_autotuning
-    from vizcnn.training_data import augment_batch
+    from vizcnn.course.data import without_autotuning
+    from vizcnn.course.training_data import augment_batch
+    from vizcnn.pixels import UINT8_SCALE
 
     order = np.random.default_rng([seed, epoch]).permutation(len(X))
     stream = np.int64(seed) * 1_000_003 + epoch
 
     def batch_of(index, rows):
-        x = tf.cast(tf.gather(X, rows), tf.float32) * _UINT8_SCALE
+        x = tf.cast(tf.gather(X, rows), tf.float32) * UINT8_SCALE
         if recipe.max_shift or recipe.flip:
             pair = tf.stack([tf.constant(stream, tf.int64), tf.cast(index, tf.int64)])
             x = augment_batch(x, max_shift=recipe.max_shift, flip=recipe.flip, seed=pair)
@@ -131,7 +132,7 @@ def _epoch_dataset(tf, X, y, recipe, *, seed, epoch, n_classes):
 
     dataset = tf.data.Dataset.from_tensor_slices(order).batch(recipe.batch_size).enumerate()
     dataset = dataset.map(batch_of, num_parallel_calls=2, deterministic=True)
-    return dataset.with_options(_without_autotuning())
+    return dataset.with_options(without_autotuning())
 
 
 def _save_checkpoint(folder: Path, model, epoch: int, progress: dict) -> None:
@@ -173,7 +174,7 @@ def _restore(folder: Path, progress: dict, model) -> bool:
 
 def _evaluate(keras, declared, arrays, X_test, y_test):
     """Test accuracy of stored weights in float32, and how many images are near a tie."""
-    from vizcnn.runs.evaluation import accuracy_and_fragile
+    from vizcnn.course.runs.evaluation import accuracy_and_fragile
 
     policy = keras.mixed_precision.global_policy().name
     keras.mixed_precision.set_global_policy("float32")
@@ -191,7 +192,7 @@ def train_run(name, seed: int = 0, *, stop_after: int | None = None, out=sys.std
     Parameters
     ----------
     name : str
-        A declared run (see :mod:`vizcnn.runs.declarations`).
+        A declared run (see :mod:`vizcnn.course.runs.declarations`).
     seed : int, default=0
         Initial weights, image order and augmentation all follow from it.
     stop_after : int, optional
@@ -222,8 +223,8 @@ def train_run(name, seed: int = 0, *, stop_after: int | None = None, out=sys.std
 
 
 def _train(tf, declared, seed, precision, stop_after, out):
-    from vizcnn.data import load_fashion_mnist, scale_images
-    from vizcnn.training_schedule import compile_for
+    from vizcnn.course.data import load_fashion_mnist, scale_images
+    from vizcnn.course.training_schedule import compile_for
 
     name, keras = declared.name, tf.keras
     recipe = declared.make_recipe()

@@ -10,12 +10,12 @@ keeps them healthy, which they checked): the optimiser just fails to find the go
 solution. Skip connections make the identity the default, and the problem goes away.
 
 :func:`degradation_experiment` trains the plain and residual twins of
-:func:`vizcnn.models.resnet_like` at several depths with one recipe, on the same images in
+:func:`vizcnn.course.models.resnet_like` at several depths with one recipe, on the same images in
 the same order, and returns their training curves. :func:`gradient_norms` measures the
 per-layer gradients at initialisation. Run as a script to produce the lesson's full-run
 results::
 
-    python -m vizcnn.degradation --out notebooks/results/05_degradation.json
+    python -m vizcnn.course.degradation --out notebooks/results/05_degradation.json
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def run_name(units_per_stage: int, *, skips: bool, stages: int = 3) -> str:
 
 
 def _scaled(X):
-    from vizcnn.data import scale_images
+    from vizcnn.course.data import scale_images
 
     return scale_images(X)
 
@@ -64,7 +64,7 @@ def degradation_run(
     Parameters
     ----------
     units_per_stage : int
-        ``n`` of :func:`vizcnn.models.resnet_like` (weight layers ``6n + 2``).
+        ``n`` of :func:`vizcnn.course.models.resnet_like` (weight layers ``6n + 2``).
     skips : bool
         The residual net (True) or its plain twin (False).
     train : (X, y)
@@ -83,9 +83,9 @@ def degradation_run(
         ``layers`` (weight layers) and ``params``.
     """
     from vizcnn.backend import keras as _keras
-    from vizcnn.data import make_dataset
-    from vizcnn.models import resnet_like
-    from vizcnn.training import prebuild_optimizer, step_recorder
+    from vizcnn.course.data import make_dataset
+    from vizcnn.course.models import resnet_like
+    from vizcnn.course.training import prebuild_optimizer, step_recorder
 
     keras = _keras()
     units = check_positive_int(units_per_stage, "units_per_stage")
@@ -205,7 +205,7 @@ def gradient_norms(model, x, y) -> dict[str, float]:
 def main(argv=None):
     """Train the four networks and write their histories (and the machine) as JSON."""
     from vizcnn.backend import cpu_info
-    from vizcnn.data import load_fashion_mnist
+    from vizcnn.course.data import load_fashion_mnist
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)

@@ -42,7 +42,7 @@ def accuracy_and_fragile(model, X, y) -> tuple[float, int]:
         The share of correct answers, and how many images have their top two
         probabilities within :func:`near_tie_tolerance` of each other.
     """
-    from vizcnn.data import scale_images
+    from vizcnn.pixels import scale_images
 
     probabilities = np.asarray(model.predict(scale_images(X), batch_size=256, verbose=0))
     top_two = np.sort(probabilities.astype(np.float64), axis=1)[:, -2:]

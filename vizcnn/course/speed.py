@@ -94,7 +94,7 @@ def training_speed(factory, policy, sizes):
     Parameters
     ----------
     factory : str
-        A function name of :mod:`vizcnn.models` (``"basic_cnn"``, ``"small_resnet"``).
+        A function name of :mod:`vizcnn.course.models` (``"basic_cnn"``, ``"small_resnet"``).
     policy : str
         A Keras dtype policy (``"float32"``, ``"mixed_bfloat16"``); restored to float32 after.
     sizes : dict

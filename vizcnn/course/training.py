@@ -15,9 +15,9 @@ showing that learning happens. Without it, the full 50,000 training images are u
 This module is the one the lessons import (``from vizcnn import training``); it gathers
 the pieces, each in a module of its own:
 
-- :mod:`vizcnn.recipes`: :class:`Recipe` and the lessons' recipes (``CNN_RECIPE``, ...);
-- :mod:`vizcnn.training_schedule`: the one-cycle schedule, compiling, the callbacks;
-- :mod:`vizcnn.training_data`: augmentation and the ``tf.data`` pipelines;
+- :mod:`vizcnn.course.recipes`: :class:`Recipe` and the lessons' recipes (``CNN_RECIPE``, ...);
+- :mod:`vizcnn.course.training_schedule`: the one-cycle schedule, compiling, the callbacks;
+- :mod:`vizcnn.course.training_data`: augmentation and the ``tf.data`` pipelines;
 - :mod:`vizcnn.prediction`: predictions and mirror averaging.
 """
 
@@ -29,9 +29,7 @@ import os
 import time
 from pathlib import Path
 
-# Predictions live in vizcnn.prediction; lessons reach them as training.predict_classes etc.
-from vizcnn.prediction import FlipChoice, choose_flip_average, predict_classes, predict_proba
-from vizcnn.recipes import (
+from vizcnn.course.recipes import (
     BOOK_RECIPE,
     CNN_RECIPE,
     LESSON_MODELS,
@@ -39,15 +37,18 @@ from vizcnn.recipes import (
     Recipe,
     check_recipe,
 )
-from vizcnn.recipes import OPTIMIZERS as OPTIMIZERS  # re-exported: training.OPTIMIZERS
-from vizcnn.training_data import augment_batch, training_datasets
-from vizcnn.training_schedule import (
+from vizcnn.course.recipes import OPTIMIZERS as OPTIMIZERS  # re-exported: training.OPTIMIZERS
+from vizcnn.course.training_data import augment_batch, training_datasets
+from vizcnn.course.training_schedule import (
     compile_for,
     one_cycle,
     prebuild_optimizer,
     schedule_tracker,
     step_recorder,
 )
+
+# Predictions live in vizcnn.prediction; lessons reach them as training.predict_classes etc.
+from vizcnn.prediction import FlipChoice, choose_flip_average, predict_classes, predict_proba
 from vizcnn.validation import check_bool, check_int, check_model, check_positive_int, check_xy
 
 __all__ = [

@@ -9,11 +9,11 @@ added to the package's and replace those of the same name)::
     "cnn": {"builder": "basic_cnn", "arguments": {"dropout": 0.0},
             "recipe": "CNN_RECIPE", "data": "train", "seeds": [0, 1, 2], "weights": [0]}
 
-``builder`` is a function of :mod:`vizcnn.models` (see :data:`BUILDERS`); ``recipe`` the
-name of a recipe of :mod:`vizcnn.recipes`, or a dict of :class:`~vizcnn.recipes.Recipe`
-fields, optionally with ``"base"`` naming the recipe it changes; ``data`` a key of the
-file's ``"data"`` table; ``weights`` the seeds whose weights ship (the others ship their
-training record only).
+``builder`` is a function of :mod:`vizcnn.course.models` (see :data:`BUILDERS`); ``recipe``
+the name of a recipe of :mod:`vizcnn.course.recipes`, or a dict of
+:class:`~vizcnn.course.recipes.Recipe` fields, optionally with ``"base"`` naming the
+recipe it changes; ``data`` a key of the file's ``"data"`` table; ``weights`` the seeds
+whose weights ship (the others ship their training record only).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 
 __all__ = ["BUILDERS", "Declaration", "DataChoice", "declarations", "declaration"]
 
-#: The model builders a declaration may name (functions of :mod:`vizcnn.models`).
+#: The model builders a declaration may name (functions of :mod:`vizcnn.course.models`).
 BUILDERS = ("basic_cnn", "small_resnet", "resnet_like")
 _RECIPES = ("CNN_RECIPE", "RESNET_RECIPE", "BOOK_RECIPE")
 _KEYS = {"about", "builder", "arguments", "recipe", "data", "seeds", "weights"}
@@ -58,14 +58,14 @@ class Declaration:
     about: str = ""
 
     def make_recipe(self):
-        """The :class:`~vizcnn.recipes.Recipe` this run trains with."""
-        from vizcnn.recipes import Recipe
+        """The :class:`~vizcnn.course.recipes.Recipe` this run trains with."""
+        from vizcnn.course.recipes import Recipe
 
         return Recipe(**self.recipe)
 
     def build_model(self):
         """A fresh, untrained model (seed first with ``keras.utils.set_random_seed``)."""
-        from vizcnn import models
+        from vizcnn.course import models
 
         return getattr(models, self.builder)(**self.arguments)
 
@@ -94,7 +94,7 @@ def _read(path: Path) -> dict:
 
 
 def _recipe_fields(name: str, recipe, path: Path) -> dict:
-    from vizcnn import recipes
+    from vizcnn.course import recipes
 
     if isinstance(recipe, str):
         recipe = {"base": recipe}

@@ -83,7 +83,7 @@ def estimate_training_time(
     TimeEstimate
     """
     from vizcnn.backend import cpu_info, keras
-    from vizcnn.training import check_recipe, compile_for
+    from vizcnn.course.training import check_recipe, compile_for
 
     check_model(model)
     check_recipe(recipe)

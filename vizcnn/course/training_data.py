@@ -1,7 +1,7 @@
-"""Data augmentation and the ``tf.data`` pipelines that :func:`vizcnn.training.train` feeds.
+"""Data augmentation and the ``tf.data`` pipelines that :func:`vizcnn.course.training.train` feeds.
 
 Course material: part of the lessons' training loop (lessons 04-06), reached through
-:mod:`vizcnn.training` (``training.augment_batch``).
+:mod:`vizcnn.course.training` (``training.augment_batch``).
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def training_datasets(recipe, train, valid, n_classes: int, seed):
         Shuffled, augmented training batches; validation batches of :data:`VALID_BATCH`.
     """
     from vizcnn.backend import import_tensorflow
-    from vizcnn.data import make_dataset
+    from vizcnn.course.data import make_dataset
 
     tf = import_tensorflow()
     one_hot = recipe.label_smoothing > 0  # Keras smooths only one-hot (categorical) labels

@@ -154,7 +154,7 @@ def read_weights(folder: Path, record: dict) -> tuple[list, list]:
     if not kept:
         raise DamagedRunError(
             f"run {record['name']!r} seed {record['seed']} ships its training record only, "
-            "no weights: its curves are in vizcnn.runs.history(); train it to get a model"
+            "no weights: its curves are in vizcnn.course.runs.history(); train it to get a model"
         )
     try:
         data = path.read_bytes()

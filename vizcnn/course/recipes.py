@@ -5,8 +5,8 @@ drawing library.
 
 A *recipe* is the optimizer, the learning-rate schedule, the batch size, the number of
 epochs, label smoothing and data augmentation. Lessons 04 and 05 train different models
-with the same :func:`vizcnn.training.train`, so their numbers compare fairly. The lessons
-reach everything here through :mod:`vizcnn.training` (``training.CNN_RECIPE``, ...).
+with the same :func:`vizcnn.course.training.train`, so their numbers compare fairly. The lessons
+reach everything here through :mod:`vizcnn.course.training` (``training.CNN_RECIPE``, ...).
 """
 
 from __future__ import annotations

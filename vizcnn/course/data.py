@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from vizcnn.graph import keras_internals
+from vizcnn.pixels import UINT8_SCALE as _UINT8_SCALE  # make_dataset scales as scale_images
+from vizcnn.pixels import scale_images as scale_images  # vz.data.scale_images, as lessons call it
 from vizcnn.validation import (
     check_bool,
     check_int,
@@ -49,7 +51,6 @@ FASHION_MNIST_CLASSES = (
 )
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 N_VALID = 10_000  # the notes keep the last 10,000 training images for validation
-_UINT8_SCALE = np.float32(1 / 255)  # one constant for scale_images and make_dataset
 
 
 class ChecksumError(ValueError):
@@ -283,36 +284,6 @@ def load_fashion_mnist():
 # -- images for a model -------------------------------------------------------------------
 
 
-def scale_images(X):
-    """Images as a model takes them: float32 ``(N, H, W, C)``, ``uint8`` scaled to [0, 1].
-
-    The same scaling :func:`make_dataset` applies per batch, so a model trained on its
-    batches sees the same values here.
-
-    Parameters
-    ----------
-    X : array-like, shape (N, H, W) or (N, H, W, C)
-        ``uint8`` images (0-255) are multiplied by ``1/255``; any other real dtype is
-        cast to float32 unchanged. 3-D input gets a channel axis of 1.
-
-    Returns
-    -------
-    np.ndarray, float32, shape (N, H, W, C)
-
-    Raises
-    ------
-    TypeError
-        If ``X`` is not a numeric array (bools and complex numbers included).
-    ValueError
-        If ``X`` is not 3-D or 4-D, is empty, or holds NaN or infinite values.
-    """
-    array = check_pixels(X)
-    out = array.astype(np.float32)  # always a copy: the caller's array is left alone
-    if array.dtype == np.uint8:
-        out *= _UINT8_SCALE
-    return out
-
-
 def make_dataset(X, y, *, batch_size: int = 32, shuffle: bool = False, seed=None):
     """A ``tf.data.Dataset`` of ``(x, y)`` batches: what ``model.fit`` expects.
 
@@ -377,10 +348,10 @@ def make_dataset(X, y, *, batch_size: int = 32, shuffle: bool = False, seed=None
         num_parallel_calls=tf.data.AUTOTUNE,
         deterministic=True,
     )
-    return dataset.with_options(_without_autotuning())
+    return dataset.with_options(without_autotuning())
 
 
-def _without_autotuning():
+def without_autotuning():
     """``tf.data.Options`` with autotuning off (see :func:`make_dataset`'s notes)."""
     from vizcnn.backend import import_tensorflow
 

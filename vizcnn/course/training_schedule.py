@@ -1,7 +1,7 @@
 """The learning-rate schedule, the optimizer set-up and the Keras callbacks of ``train``.
 
 Course material: part of the lessons' training loop (lessons 04-06), reached through
-:mod:`vizcnn.training` (``training.one_cycle``, ``training.compile_for``, ...).
+:mod:`vizcnn.course.training` (``training.one_cycle``, ``training.compile_for``, ...).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import time
 
-from vizcnn.recipes import check_recipe
+from vizcnn.course.recipes import check_recipe
 from vizcnn.validation import check_number, check_positive_int
 
 __all__ = [

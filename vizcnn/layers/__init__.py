@@ -3,6 +3,7 @@
 from vizcnn.lazy_import import lazy_getattr
 
 _WHERE = {
+    "BlurPool2D": "vizcnn.layers.blur_pool",
     "DepthPool": "vizcnn.layers.depth_pool",
     "ResidualUnit": "vizcnn.layers.residual_unit",
 }

@@ -27,7 +27,7 @@ from pathlib import Path
 __all__ = ["BUILDERS", "Declaration", "DataChoice", "declarations", "declaration"]
 
 #: The model builders a declaration may name (functions of :mod:`vizcnn.course.models`).
-BUILDERS = ("basic_cnn", "small_resnet", "resnet_like")
+BUILDERS = ("basic_cnn", "small_resnet", "resnet_like", "pooling_cnn")
 _RECIPES = ("CNN_RECIPE", "RESNET_RECIPE", "BOOK_RECIPE")
 _KEYS = {"about", "builder", "arguments", "recipe", "data", "seeds", "weights"}
 

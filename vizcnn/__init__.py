@@ -41,6 +41,9 @@ _LAZY = {
     "activation_maximization": "vizcnn.inspection",
     "grad_cam": "vizcnn.inspection",
     "grad_cam_layer": "vizcnn.inspection",
+    # does the answer survive a shift of a few pixels?
+    "prediction_consistency": "vizcnn.inspection",
+    "shift_images": "vizcnn.inspection",
     # how long training will take here
     "estimate_training_time": "vizcnn.course.time_estimate",
     # display

@@ -18,6 +18,7 @@ from vizcnn.inspection.receptive_field import (
     receptive_field_table,
     receptive_fields,
 )
+from vizcnn.inspection.shift_consistency import prediction_consistency, shift_images
 from vizcnn.inspection.unit_response import (
     ChannelPeaks,
     TopPatches,
@@ -43,6 +44,8 @@ __all__ = [
     "forward_flops_per_image",
     "grad_cam",
     "grad_cam_layer",
+    "prediction_consistency",
+    "shift_images",
     "iter_layers",
     "layer_costs",
     "maximize_channels",

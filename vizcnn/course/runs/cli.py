@@ -120,8 +120,8 @@ def verify(out=sys.stdout) -> int:
             failures += verdict == "FAIL"
             print(
                 f"{verdict} {name} seed {seed}: test accuracy {accuracy:.4f}, recorded "
-                f"{stored['test_accuracy']:.4f} ({moved} answers differ, {allowed} near ties "
-                "may)",
+                f"{stored['test_accuracy']:.4f} ({moved} more or fewer correct answers; "
+                f"{allowed} near ties may move it)",
                 file=out,
             )
     print(f"{checked} shipped networks checked, {failures} failed", file=out)

@@ -69,6 +69,22 @@ class Declaration:
 
         return getattr(models, self.builder)(**self.arguments)
 
+    def matches(self, stored: dict) -> bool:
+        """Whether ``stored`` (a record's or checkpoint's declaration) describes this run.
+
+        A record written before data choices had ``valid_first`` has no such key; it
+        means the whole validation split, as ``valid_first: null`` does.
+        """
+
+        def plain(d):
+            data = {k: v for k, v in d["data"].items() if not (k == "valid_first" and v is None)}
+            return {**{k: d[k] for k in ("builder", "arguments", "recipe")}, "data": data}
+
+        try:
+            return plain(stored) == plain(self.as_dict())
+        except (KeyError, TypeError, AttributeError):  # not a declaration at all
+            return False
+
     def as_dict(self) -> dict:
         """The declaration as a record stores it (the recipe written out in full)."""
         return {

@@ -42,9 +42,9 @@ def accuracy_and_fragile(model, X, y) -> tuple[float, int]:
         The share of correct answers, and how many images have their top two
         probabilities within :func:`near_tie_tolerance` of each other.
     """
-    from vizcnn.pixels import scale_images
+    from vizcnn.prediction import predict_proba
 
-    probabilities = np.asarray(model.predict(scale_images(X), batch_size=256, verbose=0))
+    probabilities = predict_proba(model, X)
     top_two = np.sort(probabilities.astype(np.float64), axis=1)[:, -2:]
     near = int(np.sum(top_two[:, 1] - top_two[:, 0] < near_tie_tolerance(model)))
     return float(np.mean(probabilities.argmax(axis=1) == np.asarray(y))), near

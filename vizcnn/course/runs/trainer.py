@@ -240,7 +240,7 @@ def _train(tf, declared, seed, precision, stop_after, out):
     folder = store.cache_dir() / name / f"seed_{seed}"
     progress = read_progress(folder)
     fresh = {"declaration": declared.as_dict(), "epochs": [], "history": {}}
-    if progress is None or progress.get("declaration") != declared.as_dict():
+    if progress is None or not declared.matches(progress.get("declaration", {})):
         progress = fresh
     elif not _restore(folder, progress, model):
         print(f"{name} seed {seed}: its checkpoint does not fit, starting again", file=out)

@@ -105,6 +105,11 @@ def test_a_finished_run_has_its_record_and_checked_weights(three_runs):
     for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
         assert len(record["history"][key]) == 2
     assert len(record["epoch_seconds"]) == 2 and record["images_per_second"] > 0
+    steps = 384 // 64  # batches per epoch; every step's own loss is recorded
+    assert len(record["step_loss"]) == 2 * steps
+    for epoch in range(2):  # the steps of an epoch average to the epoch's loss
+        mean = np.mean(record["step_loss"][epoch * steps : (epoch + 1) * steps])
+        assert mean == pytest.approx(record["history"]["loss"][epoch], rel=64 * 2.0**-24)
     assert record["train_size"] == 384 and record["test_size"] == 10_000
     assert 0 <= record["test_accuracy"] <= 1 and record["seed"] == 0
     assert record["recipe"]["epochs"] == 2 and record["recipe"]["batch_size"] == 64

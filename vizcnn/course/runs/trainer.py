@@ -81,6 +81,7 @@ def _callbacks(keras, recipe, *, epoch, epochs, steps, label, out):
         def on_epoch_begin(self, _, logs=None):
             self.start = self.last = time.perf_counter()
             self.shown = -1
+            self.step_loss, self.mean = [], 0.0
 
         def on_train_batch_begin(self, batch, logs=None):
             if recipe.optimizer == "adamw":
@@ -91,6 +92,10 @@ def _callbacks(keras, recipe, *, epoch, epochs, steps, label, out):
         def on_train_batch_end(self, batch, logs=None):
             self.last = time.perf_counter()
             done = batch + 1
+            # Keras reports the epoch's running mean; this step's own loss undoes it
+            mean = float(logs["loss"])
+            self.step_loss.append(done * mean - batch * self.mean)
+            self.mean = mean
             tenth = 10 * done // steps
             if out is None or (tenth == self.shown and done != steps):
                 return
@@ -271,6 +276,7 @@ def _train(tf, declared, seed, precision, stop_after, out):
         )
         for key, values in fit.history.items():
             progress["history"].setdefault(key, []).append(float(values[-1]))
+        progress.setdefault("step_loss", []).extend(timer.step_loss)
         progress["epochs"].append(
             {
                 "seconds": timer.seconds,
@@ -311,6 +317,7 @@ def _finish(tf, declared, seed, model, progress, test, train_size, out):
         "train_size": train_size,
         "params": int(model.count_params()),
         "history": progress["history"],
+        "step_loss": progress.get("step_loss", []),
         "epoch_seconds": [e["seconds"] for e in epochs],
         "images_per_second": train_size * len(epochs) / sum(e["train_seconds"] for e in epochs),
         "test_accuracy": accuracy,

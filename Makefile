@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lab test test-second-isa lint unit notebooks browser-setup benchmarks clean
+.PHONY: setup lab test test-second-isa lint unit notebooks browser-setup benchmarks site clean
 
 setup: $(STAMP)
 
@@ -59,6 +59,11 @@ test-second-isa: $(STAMP)
 		-m "not browser and not applications" tests
 	ONEDNN_MAX_CPU_ISA=$(SECOND_ISA) $(BIN)/python -m vizcnn.course.runs verify
 	ONEDNN_MAX_CPU_ISA=$(SECOND_ISA) VIZCNN_QUICK=1 $(BIN)/pytest -p no:cacheprovider $(NBVAL)
+
+# The course website from the stored notebooks (no execution, no network): build/site/.
+# make test builds it too (tests/test_site_build.py, tests/browser/test_site_in_browser.py).
+site: $(STAMP)
+	$(BIN)/python docs/site/build_site.py
 
 benchmarks: $(STAMP)
 	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done

@@ -207,5 +207,7 @@ def test_unknown_and_missing_runs_say_what_to_do(trained_store):
 
     with pytest.raises(ValueError, match="declared runs are: .*tiny"):
         vz.runs.load("tiny_typo")
-    with pytest.raises(vz.runs.MissingRunError, match="python -m vizcnn.runs train tiny --seeds 1"):
+    with pytest.raises(vz.runs.MissingRunError) as missing:
         vz.runs.load("tiny", seed=1)
+    assert "python -m vizcnn.runs train tiny --seeds 1" in str(missing.value)
+    assert "minutes for 2 epochs on this CPU" in str(missing.value)  # measured here

@@ -93,14 +93,27 @@ def shipped_seeds(name: str) -> list[int]:
 
 
 def _missing(name: str, seed: int) -> MissingRunError:
+    """The error for a run not in the store: how to train it, and how long that takes
+    here (measured on a few batches, as the lessons' estimates are)."""
     declared = declaration(name)
     recipe = declared.make_recipe()
     images = declared.data.first or 50_000
+    try:
+        from vizcnn.backend import import_tensorflow
+        from vizcnn.course.time_estimate import estimate_training_time
+
+        import_tensorflow()
+        valid = declared.data.valid_first or 10_000
+        found = estimate_training_time(
+            declared.build_model(), recipe, train_size=images, valid_size=valid
+        )
+        cost = f"that takes {found}"
+    except Exception as error:  # the estimate is a courtesy: never hide the real message
+        cost = f"`python -m vizcnn.runs estimate {name}` measures how long ({error})"
     return MissingRunError(
         f"run {name!r} seed {seed} is not in the store ({store_dir()}). Train it with "
         f"`python -m vizcnn.runs train {name} --seeds {seed}`: {recipe.epochs} epochs of "
-        f"{images:,} images; `python -m vizcnn.runs estimate {name}` measures how long "
-        "that takes on this computer"
+        f"{images:,} images; {cost}"
     )
 
 

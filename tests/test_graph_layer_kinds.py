@@ -117,11 +117,3 @@ def test_register_layer_geometry_bad_arguments(keras):
     with pytest.raises(TypeError, match="kind must be one of"):
         vz.register_layer_geometry(keras.layers.ReLU, kind=None)
     assert kinds.grid_effect(keras.layers.ReLU()) == "per_position"  # nothing registered
-
-
-def test_the_old_inspection_module_re_exports_the_one_table():
-    from vizcnn.inspection import layer_kinds as old
-
-    assert old.PER_POSITION is kinds.PER_POSITION
-    assert "LayerScale" in old.POINTWISE_LAYERS
-    assert "RandomFlip" in old.IDENTITY_AT_INFERENCE

@@ -56,7 +56,7 @@ class TopPatchesDisplay:
     """
 
     def __init__(self, result, x):
-        from vizcnn.inspection.unit_response import TopPatches
+        from vizcnn.inspection.top_patches import TopPatches
 
         if not isinstance(result, TopPatches):
             raise TypeError(
@@ -89,7 +89,7 @@ class TopPatchesDisplay:
         **plot
             Passed to :meth:`plot`.
         """
-        from vizcnn.inspection.unit_response import top_activating_patches
+        from vizcnn.inspection.top_patches import top_activating_patches
 
         result = top_activating_patches(model, x, layer, channel, k=k, batch_size=batch_size)
         return cls(result, x).plot(**plot)
@@ -212,7 +212,7 @@ class ActivationMaximizationDisplay:
             Passed to :func:`vizcnn.activation_maximization` (``steps``, ``seed``,
             ``value_range``...). All channels are optimised together, as one batch.
         """
-        from vizcnn.inspection.unit_response import maximize_channels
+        from vizcnn.inspection.activation_max import maximize_channels
 
         channels = _channel_list(channels)
         images = maximize_channels(model, layer, channels, **am_kwargs)

@@ -5,9 +5,15 @@
   the graph walk (:mod:`~vizcnn.inspection.graph_walk`);
 - :mod:`~vizcnn.inspection.measured_field`: the same fields measured with gradients (on
   the linear probe, :mod:`~vizcnn.inspection.probe`), and the effective field;
-- :mod:`~vizcnn.inspection.layer_kinds`: what each layer kind does to the pixel grid.
+- :mod:`~vizcnn.inspection.top_patches`, :mod:`~vizcnn.inspection.activation_max`: what
+  one channel responds to (its top images, and the image gradient ascent builds for it);
+- :mod:`~vizcnn.inspection.shift_consistency`: whether a classifier keeps its answer when
+  the image moves by a few pixels.
+
+What each layer kind does to the pixel grid is :mod:`vizcnn.graph.layer_kinds`.
 """
 
+from vizcnn.inspection.activation_max import activation_maximization, maximize_channels
 from vizcnn.inspection.activations import feature_maps, filters
 from vizcnn.inspection.cost import forward_flops_per_image, layer_costs, training_flops_per_image
 from vizcnn.inspection.grad_cam import grad_cam, grad_cam_layer
@@ -19,12 +25,10 @@ from vizcnn.inspection.receptive_field import (
     receptive_fields,
 )
 from vizcnn.inspection.shift_consistency import prediction_consistency, shift_images
-from vizcnn.inspection.unit_response import (
+from vizcnn.inspection.top_patches import (
     ChannelPeaks,
     TopPatches,
-    activation_maximization,
     channel_peaks,
-    maximize_channels,
     top_activating_patches,
 )
 from vizcnn.validation import find_layer, iter_layers

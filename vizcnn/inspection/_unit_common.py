@@ -12,6 +12,7 @@ import weakref
 
 import numpy as np
 
+from vizcnn.graph.lookup import path_key
 from vizcnn.inspection._model_graph import output_extractor
 from vizcnn.validation import check_int, find_layer
 
@@ -24,7 +25,7 @@ def layer_key(model, path) -> str:
             return name
     except ValueError:
         pass
-    return "/".join(p.name for p in path)
+    return path_key(path)
 
 
 def conv_layer(model, layer):

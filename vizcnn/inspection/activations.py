@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from vizcnn.backend import keras as _keras
+from vizcnn.graph.lookup import path_key
 from vizcnn.inspection._model_graph import inferred_output_shape, output_extractor
 from vizcnn.validation import (
     check_batch,
@@ -115,7 +116,7 @@ def check_image_model(model, *, caller: str) -> None:
         )
     for path, layer in iter_layers(model):
         if getattr(layer, "data_format", None) == "channels_first":
-            key = "/".join(p.name for p in path)
+            key = path_key(path)
             raise ValueError(
                 f"{caller} reads images and maps as (N, H, W, C), but layer {key!r} of model "
                 f"{model.name!r} uses data_format='channels_first': rebuild the model with "

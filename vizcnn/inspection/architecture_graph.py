@@ -13,6 +13,7 @@ from collections import namedtuple
 
 from vizcnn.graph import keras_internals
 from vizcnn.graph.layer_kinds import drawing_category, is_block
+from vizcnn.graph.lookup import path_key
 
 __all__ = ["CATEGORIES", "Edge", "Node", "architecture_graph", "check_graph"]
 
@@ -329,7 +330,7 @@ def _resolve_expand(keras, model, expand):
     for path, layer in iter_layers(model):
         if _expandable(keras, layer):
             paths.setdefault(layer.name, path)
-            paths.setdefault("/".join(p.name for p in path), path)
+            paths.setdefault(path_key(path), path)
     unknown = [name for name in expand if name not in paths]
     if unknown:
         valid = sorted({path[-1].name for path in paths.values()})

@@ -31,6 +31,7 @@ from vizcnn.backend import keras as _keras
 from vizcnn.graph import keras_internals
 from vizcnn.graph.cuts import plan_cut
 from vizcnn.graph.layer_kinds import only_moves_grid
+from vizcnn.graph.lookup import path_key
 from vizcnn.inspection.activations import check_image_model, check_windows, warn_unscaled
 from vizcnn.prediction import check_single_output
 from vizcnn.validation import (
@@ -309,7 +310,7 @@ def grad_cam_layer(model) -> str:
         counting padding and cropping layers, which only move the grid.
     """
     check_model(model)
-    return "/".join(layer.name for layer in _default_layer(model))
+    return path_key(_default_layer(model))
 
 
 def _warn_if_one_cell(model, layer) -> None:

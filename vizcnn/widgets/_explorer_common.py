@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from vizcnn import validation
+from vizcnn.graph.lookup import path_key
 
 
 def words(exc: BaseException) -> str:
@@ -61,7 +62,7 @@ def choose_layers(model, layers) -> dict:
     for path in paths:
         # a name that repeats in nested models is shown as its "outer/inner" key
         repeated = names.count(path[-1].name) > 1
-        chosen["/".join(p.name for p in path) if repeated else path[-1].name] = path[-1]
+        chosen[path_key(path) if repeated else path[-1].name] = path[-1]
     return chosen
 
 

@@ -51,6 +51,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import vizcnn as vz  # noqa: E402
+from vizcnn.graph import keras_internals  # noqa: E402
 
 N_IMAGES = 8
 TOP_K = 4
@@ -325,7 +326,7 @@ def reference_output(model, path, x):
     if inner and inner[0] is outer:  # the nested model takes the input itself
         inner_x = x
     else:
-        tensor = outer._inbound_nodes[0].input_tensors[0]
+        tensor = keras_internals.call_inputs(outer)[0]
         inner_x = np.asarray(keras.Model(model.inputs, tensor)(x, training=False))
     return reference_output(outer, path[1:], inner_x)
 

@@ -50,6 +50,21 @@ def nodes_by_depth(model) -> dict:
     return model._nodes_by_depth
 
 
+def graph_steps(model):
+    """A functional model's layer calls in Keras' own walk order, the input first.
+
+    Yields ``(layer, input_tensors, output_tensors)`` for every call of a layer (or
+    ``keras.ops`` operation) in the graph; the model's own inputs are not calls and are
+    left out. Only this module reads the fields of Keras' ``Node``.
+    """
+    by_depth = nodes_by_depth(model)
+    for depth in sorted(by_depth, reverse=True):  # depth 0 is the output
+        for node in by_depth[depth]:
+            if node.operation is None or node.is_input:
+                continue
+            yield node.operation, list(node.input_tensors), list(node.outputs)
+
+
 def producer(tensor):
     """The ``(layer, node_index)`` whose call made a symbolic tensor, or ``None``."""
     history = getattr(tensor, "_keras_history", None)

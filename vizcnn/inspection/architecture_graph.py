@@ -226,18 +226,14 @@ class _GraphReader:
                 tokens = self.layer(layer, tokens[:1], None, groups)
             return tokens
         tensors = {id(t): token for t, token in zip(model.inputs, tokens, strict=False)}
-        by_depth = keras_internals.nodes_by_depth(model)  # the order of keras' own walk
-        for depth in sorted(by_depth, reverse=True):
-            for node in by_depth[depth]:
-                if node.operation is None or node.is_input:
-                    continue
-                if any(id(t) not in tensors for t in node.input_tensors):
-                    continue
-                ins = [tensors[id(t)] for t in node.input_tensors]
-                shapes = [tuple(t.shape) for t in node.outputs]
-                outs = self.layer(node.operation, ins, shapes, groups)
-                for tensor, token in zip(node.outputs, outs, strict=False):
-                    tensors[id(tensor)] = token
+        for layer, inputs, outputs in keras_internals.graph_steps(model):  # keras' own order
+            if any(id(t) not in tensors for t in inputs):
+                continue
+            ins = [tensors[id(t)] for t in inputs]
+            shapes = [tuple(t.shape) for t in outputs]
+            outs = self.layer(layer, ins, shapes, groups)
+            for tensor, token in zip(outputs, outs, strict=False):
+                tensors[id(tensor)] = token
         return [tensors.get(id(t), (None, None)) for t in model.outputs]
 
     def _expand(self, layer) -> bool:

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from vizcnn import recipes, training, training_data, training_schedule
+from vizcnn import models, recipes, training, training_data, training_schedule
 
 
 def test_one_cycle_schedule():
@@ -46,7 +46,7 @@ def training_tf():
 
 def test_recipe_checks():
     with pytest.raises(ValueError, match="optimizer"):
-        training.Recipe(optimizer="adam")
+        training.Recipe(optimizer="rmsprop")
     with pytest.raises(ValueError, match="epochs"):
         training.Recipe(epochs=0)
     with pytest.raises(ValueError, match="minutes"):
@@ -213,7 +213,7 @@ def test_training_gathers_the_split_modules_under_its_old_names():
     for module in (recipes, training_data, training_schedule):
         for name in set(module.__all__) & set(training.__all__):
             assert getattr(training, name) is getattr(module, name), name
-    assert training.OPTIMIZERS == ("adamw", "nadam", "sgd")
+    assert training.OPTIMIZERS == ("adamw", "nadam", "sgd", "adam", "momentum")
     assert set(training.__all__) <= set(dir(training))
     # the lessons print the recipes: their text must not depend on where Recipe lives
     assert repr(training.CNN_RECIPE) == (
@@ -300,3 +300,17 @@ def test_schedule_tracker_bad_input_is_a_clear_error(kwargs, error, match):
 def test_compile_for_wants_a_recipe(keras):
     with pytest.raises(TypeError, match="recipe must be a vizcnn.training.Recipe, got dict"):
         training.compile_for(_tiny(keras), {"optimizer": "adamw"})
+
+
+@pytest.mark.parametrize(
+    ("name", "keras_class", "rate"), [("adam", "Adam", 1e-3), ("momentum", "SGD", 0.1)]
+)
+def test_constant_rate_optimizers_take_the_recipes_rate(name, keras_class, rate):
+    model = models.pooling_cnn()
+    recipe = training.Recipe(optimizer=name, learning_rate=rate, weight_decay=1e-4)
+    training.compile_for(model, recipe)
+    optimizer = model.optimizer
+    assert type(optimizer).__name__ == keras_class
+    assert float(optimizer.learning_rate) == pytest.approx(rate)
+    if name == "momentum":
+        assert optimizer.momentum == 0.9 and optimizer.weight_decay == pytest.approx(1e-4)

@@ -33,7 +33,7 @@ __all__ = [
     "check_recipe",
 ]
 
-OPTIMIZERS = ("adamw", "nadam", "sgd")
+OPTIMIZERS = ("adamw", "nadam", "sgd", "adam", "momentum")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,10 +65,13 @@ class Recipe:
         Random translations of up to this many pixels (0: none).
     flip : bool, default=True
         Random horizontal flips (clothes are left-right symmetric enough).
-    optimizer : {"adamw", "nadam", "sgd"}, default="adamw"
+    optimizer : {"adamw", "nadam", "sgd", "adam", "momentum"}, default="adamw"
         ``"adamw"`` follows the warm-up + cosine ("one cycle") schedule; ``"nadam"`` and
         ``"sgd"`` use Keras' defaults and a constant rate (the book's and the notes'
-        choices), ignoring ``learning_rate``, ``warmup`` and ``weight_decay``.
+        choices), ignoring ``learning_rate``, ``warmup`` and ``weight_decay``. ``"adam"``
+        (the degradation experiment's) and ``"momentum"`` (SGD with momentum 0.9, He et
+        al.'s) run at the constant ``learning_rate``, ``"momentum"`` with
+        ``weight_decay`` (``warmup`` is ignored).
     """
 
     epochs: int = 10

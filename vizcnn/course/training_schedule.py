@@ -105,6 +105,11 @@ def compile_for(model, recipe):
         optimizer = keras.optimizers.AdamW(learning_rate=0.0, weight_decay=recipe.weight_decay)
     elif recipe.optimizer == "nadam":
         optimizer = keras.optimizers.Nadam()
+    elif recipe.optimizer == "adam":  # a constant rate
+        optimizer = keras.optimizers.Adam(learning_rate=recipe.learning_rate)
+    elif recipe.optimizer == "momentum":  # He et al.'s SGD, at a constant rate
+        decay = recipe.weight_decay or None
+        optimizer = keras.optimizers.SGD(recipe.learning_rate, momentum=0.9, weight_decay=decay)
     else:
         optimizer = keras.optimizers.SGD()
     if recipe.label_smoothing > 0:

@@ -91,6 +91,7 @@ _COURSE = (
     "training",
     "training_data",
     "training_schedule",
+    "unit_lesions",
 )
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, *_COURSE])

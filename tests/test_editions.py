@@ -1,10 +1,11 @@
 """One source of truth for the code: the Korean edition runs the English edition's programs.
 
 Every notebook in ``notebooks/ko/`` has an English counterpart in ``notebooks/``; their cells
-pair up by position (same count, same types), and each pair of code cells is the same
-program: the same Python tokens once comments and blank lines are dropped and every string
-(f-strings included) is a placeholder. The one allowed difference is the first cell's
-``vz.setup_lesson(..., language="ko")``.
+pair up by position (same count, same types; the English edition's one Korean summary for
+readers of Korean, ``## 요약``, has no twin: the Korean edition's summary is its own), and
+each pair of code cells is the same program: the same Python tokens once comments and blank
+lines are dropped and every string (f-strings included) is a placeholder. The one allowed
+difference is the first cell's ``vz.setup_lesson(..., language="ko")``.
 """
 
 from __future__ import annotations
@@ -45,14 +46,15 @@ def code_tokens(code: str) -> list[tuple[int, str]]:
     """``(type, text)`` of every token, comments and blank lines dropped, strings replaced.
 
     An f-string, in one token or split (3.12+), becomes one placeholder: what a learner
-    reads inside it, expressions included, may be written in either language.
+    reads inside it, expressions included, may be written in either language. Adjacent
+    string literals, which Python joins into one, become one placeholder too.
     """
     result, depth = [], 0
     for tok in tokenize.generate_tokens(io.StringIO(code).readline):
         if tok.type in _DROPPED:
             continue
         if tok.type == _FSTRING_START:
-            if depth == 0:
+            if depth == 0 and result[-1:] != [(token.STRING, STRING)]:
                 result.append((token.STRING, STRING))
             depth += 1
         elif tok.type == _FSTRING_END:
@@ -60,7 +62,10 @@ def code_tokens(code: str) -> list[tuple[int, str]]:
         elif depth:
             continue  # inside an f-string
         elif tok.type == token.STRING:
-            result.append((token.STRING, STRING))
+            # adjacent literals are one string ("a" "b" is "ab"): a translation may split a
+            # long line where the English one did not
+            if result[-1:] != [(token.STRING, STRING)]:
+                result.append((token.STRING, STRING))
         elif tok.type == token.NEWLINE:
             result.append((token.NEWLINE, ""))
         else:
@@ -98,9 +103,18 @@ def _korean_setup_value(code: str) -> str | None:
     return None
 
 
+def mirrored(english_cells: list[dict]) -> list[dict]:
+    """The English cells the Korean edition mirrors: all but its Korean summary (``## 요약``)."""
+    return [
+        c
+        for c in english_cells
+        if not (c["cell_type"] == "markdown" and source(c).lstrip().startswith("## 요약"))
+    ]
+
+
 def differences(english: Path, korean: Path) -> list[str]:
     """Why the two editions are not the same program (empty when they are)."""
-    en, ko = cells(english), cells(korean)
+    en, ko = mirrored(cells(english)), cells(korean)
     if len(en) != len(ko):
         return [f"{len(en)} cells in English, {len(ko)} in Korean"]
     problems = []

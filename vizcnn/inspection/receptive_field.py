@@ -12,10 +12,10 @@ import functools
 import math
 
 from vizcnn.arithmetic import AxisField, ReceptiveField
-from vizcnn.graph.lookup import layer_keys, layers_by_key
+from vizcnn.graph.lookup import find_layer, layer_keys, layers_by_key
 from vizcnn.graph.walk import has_graph, subclassed_error, walk_model
 from vizcnn.inspection.graph_walk import PATHS, START_UNKNOWN, GraphWalk
-from vizcnn.validation import check_int_pair, check_model, check_one_of, find_layer, model_inputs
+from vizcnn.validation import check_int_pair, check_model, check_one_of, model_inputs
 
 __all__ = ["ReceptiveField", "field_of", "input_grid", "receptive_field_table", "receptive_fields"]
 

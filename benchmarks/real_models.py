@@ -52,6 +52,7 @@ import numpy as np  # noqa: E402
 
 import vizcnn as vz  # noqa: E402
 from vizcnn.graph import keras_internals  # noqa: E402
+from vizcnn.graph.lookup import path_key  # noqa: E402
 
 N_IMAGES = 8
 TOP_K = 4
@@ -285,7 +286,7 @@ def layer_name(model, path) -> str:
     """The bare name, or ``"outer/inner"`` where the bare name repeats in the model."""
     names = [p[-1].name for p, _ in walk(model)]
     bare = path[-1].name
-    return bare if names.count(bare) == 1 else "/".join(p.name for p in path)
+    return bare if names.count(bare) == 1 else path_key(path)
 
 
 def feature_layer(model):

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from vizcnn import data
+from vizcnn.graph import keras_internals
 
 DEBIAN = data.DEBIAN_DIR
 pytestmark = pytest.mark.skipif(
@@ -231,12 +232,11 @@ def test_keras_cache_dir_falls_back_to_tmp_like_keras(tmp_path, monkeypatch):
 @pytest.fixture
 def no_local_copy(tmp_path, monkeypatch, keras):
     """No $VIZCNN_DATA, no Debian copy, and Keras' home (env and live) in tmp_path."""
-    import keras.src.backend.config as keras_config  # keras-internal: where Keras reads its home
-
     monkeypatch.delenv("VIZCNN_DATA", raising=False)
     monkeypatch.setattr(data, "DEBIAN_DIR", tmp_path / "no-debian")
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
-    monkeypatch.setattr(keras_config, "keras_home", lambda: str(tmp_path / "keras"))
+    # where the imported Keras reads its home (test_keras_internals checks the real one)
+    monkeypatch.setattr(keras_internals, "live_keras_home", lambda: str(tmp_path / "keras"))
     return tmp_path / "keras" / "datasets" / "fashion-mnist"
 
 
@@ -251,10 +251,8 @@ def test_download_that_writes_nothing_is_a_clear_error(no_local_copy, monkeypatc
 def test_download_is_found_where_the_imported_keras_put_it(
     tmp_path, no_local_copy, monkeypatch, keras
 ):
-    import keras.src.backend.config as keras_config  # keras-internal: where Keras reads its home
-
     # $KERAS_HOME changed after Keras was imported: Keras still downloads to its old home
-    monkeypatch.setattr(keras_config, "keras_home", lambda: str(tmp_path / "old-home"))
+    monkeypatch.setattr(keras_internals, "live_keras_home", lambda: str(tmp_path / "old-home"))
     downloaded = tmp_path / "old-home" / "datasets" / "fashion-mnist"
     monkeypatch.setattr(
         keras.datasets.fashion_mnist, "load_data", lambda: _linked_folder(downloaded)

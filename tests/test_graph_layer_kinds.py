@@ -4,6 +4,7 @@ layers declared with vz.register_layer_geometry."""
 import pytest
 
 import vizcnn as vz
+from vizcnn.graph import keras_internals
 from vizcnn.graph import layer_kinds as kinds
 
 
@@ -117,3 +118,45 @@ def test_register_layer_geometry_bad_arguments(keras):
     with pytest.raises(TypeError, match="kind must be one of"):
         vz.register_layer_geometry(keras.layers.ReLU, kind=None)
     assert kinds.grid_effect(keras.layers.ReLU()) == "per_position"  # nothing registered
+
+
+@pytest.mark.parametrize(
+    ("make", "kernel", "scales", "probe"),
+    [
+        (lambda L: L.Conv2D(2, 3), "conv", False, None),
+        (lambda L: L.Conv1D(2, 3), "conv", False, None),
+        (lambda L: L.Conv2DTranspose(2, 3), "transpose", False, None),
+        (lambda L: L.DepthwiseConv2D(3), "depthwise", False, None),
+        (lambda L: L.SeparableConv2D(2, 3), "separable", False, None),
+        (lambda L: L.Dense(2), None, False, None),
+        (lambda L: L.Rescaling(1 / 255), None, True, "identity"),
+        (lambda L: L.Normalization(), None, True, "identity"),
+        (lambda L: L.ReLU(), None, False, "identity"),
+        (lambda L: L.RandomFlip(), None, False, "identity"),
+        (lambda L: L.Maximum(), None, False, "add"),
+        (lambda L: L.Add(), None, False, None),
+        (lambda L: L.MaxPooling2D(2), None, False, "AveragePooling2D"),
+        (lambda L: L.GlobalMaxPooling2D(), None, False, "GlobalAveragePooling2D"),
+        (lambda L: L.AveragePooling2D(2), None, False, None),
+    ],
+)
+def test_what_a_layer_is_for_filters_scaling_and_the_probe(keras, make, kernel, scales, probe):
+    layer = make(keras.layers)
+    assert kinds.kernel_kind(layer) == kernel
+    assert kinds.scales_input(layer) is scales
+    assert kinds.probe_replacement(layer) == probe
+    assert not kinds.is_input_layer(layer)
+
+
+def test_kinds_follow_subclasses_and_keras_ops(keras):
+    class MySeparable(keras.layers.SeparableConv2D):
+        pass
+
+    class MyScaling(keras.layers.Rescaling):
+        pass
+
+    assert kinds.kernel_kind(MySeparable(2, 3)) == "separable"
+    assert kinds.scales_input(MyScaling(0.5))
+    h = keras.ops.leaky_relu(keras.Input((5, 5, 1)))
+    assert kinds.probe_replacement(keras_internals.producer(h)[0]) == "identity"
+    assert kinds.is_input_layer(keras.layers.InputLayer(shape=(5, 5, 1)))

@@ -132,7 +132,7 @@ def test_outer_inner_keys_work_as_layer_everywhere(keras, batch):
     keys = list(vz.receptive_fields(model))
     assert "first/conv" in keys and "second/conv" in keys
     second = model.get_layer("second").get_layer("conv")
-    assert vz.validation.find_layer(model, "second/conv")[-1] is second
+    assert vz.inspection.find_layer(model, "second/conv")[-1] is second
     np.testing.assert_allclose(
         vz.feature_maps(model, batch, "second/conv"), vz.feature_maps(model, batch, second)
     )
@@ -159,7 +159,7 @@ def test_a_name_used_twice_is_an_error_naming_the_paths(keras):
     inputs = keras.Input((8, 8, 3))
     model = keras.Model(inputs, block("b")(block("a")(inputs)))
     with pytest.raises(ValueError, match="names 2 layers .* a/conv, b/conv"):
-        vz.validation.find_layer(model, "conv")
+        vz.inspection.find_layer(model, "conv")
 
 
 # --------------------------------------------------------------------------- careless inputs

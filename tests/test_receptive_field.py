@@ -8,8 +8,8 @@ import vizcnn as vz
 from vizcnn.arithmetic import (
     conv_output_size,
 )
+from vizcnn.graph.lookup import find_layer
 from vizcnn.inspection.measured_field import _measured_masks
-from vizcnn.validation import find_layer
 
 # -- helpers ----------------------------------------------------------------------------
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import vizcnn as vz
+from vizcnn.graph.lookup import find_layer
 from vizcnn.inspection.measured_field import _measured_masks
-from vizcnn.validation import find_layer
 
 # keras.applications models: graphs, not numerics, so `make test` runs them once
 pytestmark = [pytest.mark.slow, pytest.mark.applications]

@@ -184,7 +184,8 @@ def gradient_norms(model, x, y) -> dict[str, float]:
     """
     import tensorflow as tf
 
-    from vizcnn.validation import check_batch, check_model, iter_layers
+    from vizcnn.graph.lookup import iter_layers
+    from vizcnn.validation import check_batch, check_model
 
     check_model(model)
     kernels = [

@@ -5,5 +5,6 @@
   drawing category) and :func:`~vizcnn.graph.layer_kinds.register_layer_geometry`;
 - :mod:`~vizcnn.graph.walk`: the one walk of a model in graph order, which receptive
   fields and layer costs fold over;
-- :mod:`~vizcnn.graph.lookup`: the ``"outer/inner"`` keys results are indexed by.
+- :mod:`~vizcnn.graph.lookup`: layers found inside a model (``iter_layers``,
+  ``find_layer``) and the ``"outer/inner"`` keys results are indexed by.
 """

@@ -28,7 +28,7 @@ def plan_cut(model, path, target):
         A functional or Sequential model (built, with a single input).
     path : tuple of keras.layers.Layer
         The enclosing nested models, outermost first, then the layer to cut at (as
-        ``vizcnn.validation.find_layer`` returns it).
+        ``vizcnn.graph.lookup.find_layer`` returns it).
     target : KerasTensor
         A symbolic tensor of ``model``'s own graph that depends on the layer's output.
 

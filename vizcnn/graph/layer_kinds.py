@@ -277,6 +277,61 @@ def is_block(layer) -> bool:
     return hasattr(layer, "main_layers") and hasattr(layer, "skip_layers")
 
 
+def is_input_layer(layer) -> bool:
+    """Whether ``layer`` is a model's ``InputLayer`` (a placeholder, not a computation)."""
+    return type(layer).__name__ == "InputLayer"
+
+
+def _nearest_known(layer) -> str | None:
+    """The class name of ``layer``'s nearest class in the built-in table, or ``None``."""
+    return next((c.__name__ for c in type(layer).__mro__ if c.__name__ in _TABLE), None)
+
+
+_KERNELS = ("conv", "transpose", "depthwise", "separable")
+
+
+def kernel_kind(layer) -> str | None:
+    """Which kernel a layer holds: ``"conv"``, ``"transpose"``, ``"depthwise"`` (one
+    spatial kernel per input channel) or ``"separable"`` (depthwise, then a 1x1
+    ``pointwise`` kernel); ``None`` for a layer that is not a convolution."""
+    rule = _TABLE.get(_nearest_known(layer), (None, None))[1]
+    return rule if rule in _KERNELS else None
+
+
+# Layers that bring pixels into the range a model was trained on.
+INPUT_SCALING = frozenset({"Rescaling", "Normalization"})
+
+
+def scales_input(layer) -> bool:
+    """Whether ``layer`` rescales or normalises its input (``Rescaling``, ``Normalization``)."""
+    return any(cls.__name__ in INPUT_SCALING for cls in type(layer).__mro__)
+
+
+# Max pooling's gradient reaches one pixel per window: the probe averages instead.
+_MAX_TO_AVERAGE = {
+    "MaxPooling2D": "AveragePooling2D",
+    "GlobalMaxPooling2D": "GlobalAveragePooling2D",
+}
+
+
+def probe_replacement(layer) -> str | None:
+    """What the linear probe (:mod:`~vizcnn.inspection.probe`) puts in ``layer``'s place.
+
+    ``"identity"`` for a pointwise layer or ``keras.ops`` node, and for one that is the
+    identity at inference; ``"add"`` for a merge whose gradient can vanish or cancel
+    (:data:`MERGES_TO_ADD`); the class name of an averaging pooling layer for a max
+    pooling one; ``None``: a copy of the layer itself (made linear).
+    """
+    if grid_effect(layer) == "identity":  # augmentation, and registered identities
+        return "identity"
+    name = _nearest_known(layer)
+    if name in POINTWISE_LAYERS or name in POINTWISE_OPS:
+        return "identity"
+    if name in MERGES_TO_ADD:
+        return "add"
+    return _MAX_TO_AVERAGE.get(name)
+
+
 # -- the architecture drawing's colour classes --------------------------------------------
 
 _DRAWN_MERGES = {

@@ -13,6 +13,7 @@
 What each layer kind does to the pixel grid is :mod:`vizcnn.graph.layer_kinds`.
 """
 
+from vizcnn.graph.lookup import find_layer, iter_layers
 from vizcnn.inspection.activation_max import activation_maximization, maximize_channels
 from vizcnn.inspection.activations import feature_maps, filters
 from vizcnn.inspection.cost import forward_flops_per_image, layer_costs, training_flops_per_image
@@ -31,7 +32,6 @@ from vizcnn.inspection.top_patches import (
     channel_peaks,
     top_activating_patches,
 )
-from vizcnn.validation import find_layer, iter_layers
 
 __all__ = [
     "ChannelPeaks",

@@ -12,9 +12,9 @@ import weakref
 
 import numpy as np
 
-from vizcnn.graph.lookup import path_key
+from vizcnn.graph.lookup import find_layer, path_key
 from vizcnn.inspection._model_graph import output_extractor
-from vizcnn.validation import check_int, find_layer
+from vizcnn.validation import check_int
 
 
 def layer_key(model, path) -> str:

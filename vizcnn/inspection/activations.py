@@ -11,15 +11,14 @@ import warnings
 import numpy as np
 
 from vizcnn.backend import keras as _keras
-from vizcnn.graph.lookup import path_key
+from vizcnn.graph.layer_kinds import kernel_kind, scales_input
+from vizcnn.graph.lookup import find_layer, iter_layers, path_key
 from vizcnn.inspection._model_graph import inferred_output_shape, output_extractor
 from vizcnn.validation import (
     check_batch,
     check_model,
     check_one_of,
     check_positive_int,
-    find_layer,
-    iter_layers,
     model_inputs,
 )
 
@@ -134,10 +133,8 @@ def warn_unscaled(model, raw, x: np.ndarray, *, caller: str) -> None:
     # negative values mean preprocessed input (keras.applications' preprocess_input), not pixels
     if (not uint8 and peak <= 1.5) or (x.size and float(x.min()) < 0):
         return
-    keras = _keras()
-    scaling = (keras.layers.Rescaling, keras.layers.Normalization)
     first = [layer for _, layer in iter_layers(model)][:_FIRST_LAYERS]
-    if any(isinstance(layer, scaling) for layer in first):
+    if any(scales_input(layer) for layer in first):
         return
     what = "uint8 pixels" if uint8 else f"values up to {peak:.4g}"
     warnings.warn(
@@ -239,13 +236,13 @@ def filters(layer_or_model, layer=None, *, part: str | None = None) -> np.ndarra
         raise TypeError(
             f"layer_or_model must be a keras layer or model, got {type(layer_or_model).__name__}"
         )
-    separable = isinstance(target, keras.layers.SeparableConv2D)
+    separable = kernel_kind(target) == "separable"
     if part is not None and not separable:
         raise ValueError(
             f"part={part!r} picks a kernel of a SeparableConv2D; layer {target.name!r} is a "
             f"{type(target).__name__}: leave part=None"
         )
-    if not target.built and isinstance(target, _conv_classes(keras)):
+    if not target.built and kernel_kind(target) is not None:
         raise ValueError(
             f"layer {target.name!r} ({type(target).__name__}) is not built yet, so it has no "
             "weights: call it on an input, put it in a model with keras.Input, or call "
@@ -273,19 +270,7 @@ def filters(layer_or_model, layer=None, *, part: str | None = None) -> np.ndarra
 
 def is_depthwise(layer, part: str | None = None) -> bool:
     """Whether ``filters(layer, part=part)`` returns a depthwise kernel."""
-    keras = _keras()
-    if isinstance(layer, keras.layers.SeparableConv2D):
+    kind = kernel_kind(layer)
+    if kind == "separable":
         return part != "pointwise"
-    return isinstance(layer, keras.layers.DepthwiseConv2D)
-
-
-def _conv_classes(keras) -> tuple:
-    layers = keras.layers
-    return (
-        layers.Conv1D,
-        layers.Conv2D,
-        layers.Conv3D,
-        layers.Conv2DTranspose,
-        layers.DepthwiseConv2D,
-        layers.SeparableConv2D,
-    )
+    return kind == "depthwise"

@@ -13,7 +13,7 @@ from collections import namedtuple
 
 from vizcnn.graph import keras_internals
 from vizcnn.graph.layer_kinds import drawing_category, is_block
-from vizcnn.graph.lookup import path_key
+from vizcnn.graph.lookup import iter_layers, path_key
 
 __all__ = ["CATEGORIES", "Edge", "Node", "architecture_graph", "check_graph"]
 
@@ -162,8 +162,6 @@ def _skip_text(unit) -> str:
 
 
 def _n_layers(model) -> int:
-    from vizcnn.validation import iter_layers
-
     return sum(1 for _ in iter_layers(model))
 
 
@@ -316,8 +314,6 @@ def _check_expand_type(expand):
 
 def _resolve_expand(keras, model, expand):
     """``(expand_all, ids of the layers to open)``, with the blocks around them opened too."""
-    from vizcnn.validation import iter_layers
-
     if expand is None:
         return False, set()
     if isinstance(expand, bool) or type(expand).__name__ == "bool_":

@@ -31,7 +31,7 @@ from vizcnn.backend import keras as _keras
 from vizcnn.graph import keras_internals
 from vizcnn.graph.cuts import plan_cut
 from vizcnn.graph.layer_kinds import only_moves_grid
-from vizcnn.graph.lookup import path_key
+from vizcnn.graph.lookup import find_layer, iter_layers, path_key
 from vizcnn.inspection.activations import check_image_model, check_windows, warn_unscaled
 from vizcnn.prediction import check_single_output
 from vizcnn.validation import (
@@ -39,8 +39,6 @@ from vizcnn.validation import (
     check_bool,
     check_model,
     check_positive_int,
-    find_layer,
-    iter_layers,
 )
 
 __all__ = ["grad_cam", "grad_cam_layer"]

@@ -23,14 +23,16 @@ START_UNKNOWN = "start unknown"
 
 
 class _Value:
-    """What flows along one tensor during the walk: its field, or None (global)."""
+    """What flows along one tensor during the walk: its field, or None (global), or the
+    error that makes it unknown."""
 
-    __slots__ = ("axes", "index", "note")
+    __slots__ = ("axes", "error", "index", "note")
 
-    def __init__(self, index, axes, note=""):
+    def __init__(self, index, axes, note="", error=None):
         self.index = index
         self.axes = axes  # (AxisField, AxisField), or None when every position is mixed
         self.note = note
+        self.error = error  # a ValueError: a layer on the way from the input is not known
 
 
 class _Step:
@@ -68,8 +70,8 @@ class GraphWalk:
         self.input = self._new(tuple(input_axis(n) for n in input_grid))
         self.input_grid = tuple(input_grid)
 
-    def _new(self, axes, note=""):
-        value = _Value(len(self.values), axes, note)
+    def _new(self, axes, note="", error=None):
+        value = _Value(len(self.values), axes, note, error)
         self.values.append(value)
         return value
 
@@ -81,30 +83,45 @@ class GraphWalk:
     # -- the fold ---------------------------------------------------------------------
     def fold(self, model_walk):
         """Give every node of ``model_walk`` (a :class:`~vizcnn.graph.walk.ModelWalk`) its
-        field; returns ``self``."""
+        field; returns ``self``.
+
+        A node the recurrences cannot follow (an unknown layer, a window larger than its
+        input, branches with different jumps) gets an unknown value carrying the error,
+        and so does every node that reads it; the nodes between it and the input keep
+        their fields, which do not depend on it.
+        """
         value_of = {id(t): self.input for t in model_walk.inputs}
         for node in model_walk:
             inputs = [value_of[id(t)] for t in node.inputs if id(t) in value_of]
             if node.role == "opaque":
                 raise subclassed_error(node.op, "use a Sequential or functional model")
-            if node.role == "exit":
-                known = [value_of[id(t)] for t in node.outputs if id(t) in value_of]
-                if len(node.outputs) != 1 or not known:
-                    raise ValueError(
-                        f"nested model {node.op.name!r} has {len(node.outputs)} outputs; "
-                        "receptive fields follow models with one output per nested model"
-                    )
-                out = known[0]
-            elif node.role == "sum":
-                out = self._merge(node.op, node.key, inputs)
+            unknown = next((v for v in inputs if v.error is not None), None)
+            if unknown is not None:
+                out = self._new(None, error=unknown.error)
             else:
-                out = self._apply(node.op, node.key, inputs)
+                try:
+                    out = self._node(node, inputs, value_of)
+                except ValueError as error:
+                    out = self._new(None, error=error)
             for tensor in node.outputs:
                 value_of[id(tensor)] = out
             if node.role != "sum":
                 self.calls[id(node.op)] = self.calls.get(id(node.op), 0) + 1
                 self.first_output.setdefault(id(node.op), out)
         return self
+
+    def _node(self, node, inputs, value_of):
+        if node.role == "exit":
+            known = [value_of[id(t)] for t in node.outputs if id(t) in value_of]
+            if len(node.outputs) != 1 or not known:
+                raise ValueError(
+                    f"nested model {node.op.name!r} has {len(node.outputs)} outputs; "
+                    "receptive fields follow models with one output per nested model"
+                )
+            return known[0]
+        if node.role == "sum":
+            return self._merge(node.op, node.key, inputs)
+        return self._apply(node.op, node.key, inputs)
 
     def _apply(self, layer, key, inputs):
         name = kind_name(layer)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from vizcnn.backend import import_tensorflow
+from vizcnn.graph.lookup import find_layer
 from vizcnn.inspection._model_graph import output_extractor
 from vizcnn.inspection.probe import linear_probe, same_path
 from vizcnn.inspection.receptive_field import input_grid
-from vizcnn.validation import check_batch, check_int, check_position, find_layer
+from vizcnn.validation import check_batch, check_int, check_position
 
 __all__ = ["effective_receptive_field", "empirical_receptive_field"]
 

@@ -14,9 +14,9 @@ import weakref
 import numpy as np
 
 from vizcnn.backend import keras as _keras
-from vizcnn.graph.layer_kinds import MERGES_TO_ADD, POINTWISE_LAYERS, POINTWISE_OPS, grid_effect
+from vizcnn.graph.layer_kinds import probe_replacement
+from vizcnn.graph.lookup import iter_layers
 from vizcnn.graph.walk import has_graph, subclassed_error
-from vizcnn.validation import iter_layers
 
 __all__ = ["linear_probe", "same_path"]
 
@@ -63,29 +63,28 @@ def _clone(model, inputs):
 
 def _linear_copy(layer):
     keras = _keras()
+    replacement = probe_replacement(layer)  # the taxonomy says what the layer is
     if not isinstance(layer, keras.layers.Layer):  # a keras.ops operation in the graph
-        name = type(layer).__name__
-        if name in POINTWISE_OPS:
+        if replacement == "identity":
             return _identity_op
-        if name in MERGES_TO_ADD:
+        if replacement == "add":
             return _add_op
         return layer  # stateless: reuse it
     if isinstance(layer, keras.Model):
         shape = tuple(layer.inputs[0].shape)
         return _clone(layer, keras.Input(batch_shape=shape, dtype="float64"))
-    name = type(layer).__name__
     config = layer.get_config()
     common = {"name": layer.name, "dtype": "float64"}
-    if isinstance(layer, keras.layers.MaxPooling2D):
+    if replacement == "AveragePooling2D":
         keep = ("pool_size", "strides", "padding", "data_format")
         return keras.layers.AveragePooling2D(**{k: config[k] for k in keep}, **common)
-    if isinstance(layer, keras.layers.GlobalMaxPooling2D):
+    if replacement == "GlobalAveragePooling2D":
         return keras.layers.GlobalAveragePooling2D(
             data_format=config.get("data_format"), keepdims=config.get("keepdims", False), **common
         )
-    if name in POINTWISE_LAYERS or grid_effect(layer) == "identity":  # augmentation too
+    if replacement == "identity":  # pointwise layers and augmentation
         return _pass_through_class()(**common)
-    if name in MERGES_TO_ADD:
+    if replacement == "add":
         return keras.layers.Add(**common)
     config["dtype"] = "float64"
     if "activation" in config:

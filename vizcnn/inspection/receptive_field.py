@@ -12,10 +12,10 @@ import functools
 import math
 
 from vizcnn.arithmetic import AxisField, ReceptiveField
-from vizcnn.graph.lookup import layer_keys, layers_by_key
+from vizcnn.graph.lookup import find_layer, layer_keys, layers_by_key
 from vizcnn.graph.walk import has_graph, subclassed_error, walk_model
 from vizcnn.inspection.graph_walk import PATHS, START_UNKNOWN, GraphWalk
-from vizcnn.validation import check_int_pair, check_model, check_one_of, find_layer, model_inputs
+from vizcnn.validation import check_int_pair, check_model, check_one_of, model_inputs
 
 __all__ = ["ReceptiveField", "field_of", "input_grid", "receptive_field_table", "receptive_fields"]
 
@@ -92,11 +92,17 @@ def receptive_fields(model, *, input_size=None, path="full") -> dict:
     TypeError
         If ``model`` is not a Keras model, or is subclassed.
     """
-    return {key: rf for key, _, rf in _all_fields(model, input_size, path)}
+    fields = _all_fields(model, input_size, path)
+    for _, _, rf in fields:
+        if isinstance(rf, ValueError):  # the table needs every layer's field
+            raise rf
+    return {key: rf for key, _, rf in fields}
 
 
 def _all_fields(model, input_size, path="full"):
-    """``(key, path, ReceptiveField)`` for every layer the walk reached, in model order."""
+    """``(key, path, ReceptiveField)`` for every layer the walk reached, in model order;
+    instead of the field, the ``ValueError`` that makes it unknown where a layer between
+    it and the input cannot be followed."""
     path = check_one_of(path, "path", PATHS)
     grid = input_grid(model, input_size)
     model_walk = walk_model(model)
@@ -106,6 +112,9 @@ def _all_fields(model, input_size, path="full"):
     for key, layer_path in layer_keys(model, where=lambda layer: id(layer) in walk.first_output):
         layer = layer_path[-1]
         value = walk.first_output[id(layer)]
+        if value.error is not None:
+            result.append((key, layer_path, value.error))
+            continue
         note = value.note
         if walk.calls[id(layer)] > 1:
             note = f"shared layer ({walk.calls[id(layer)]} calls): first call shown. {note}"
@@ -136,13 +145,13 @@ def _fill_unknown(walk, model_walk):
         return
     period = math.lcm(*(a.jump for v in walk.values if v.axes is not None for a in v.axes))
     base = period * -(-_LARGE // period)
+    unknown = [v.error is not None for v in walk.values]
     alternates = []
     for remainder in range(period):
         sized = tuple(base + remainder if n is None else n for n in walk.input_grid)
-        try:
-            alternates.append(GraphWalk(sized, path=walk.path).fold(model_walk))
-        except ValueError:  # the model does not take inputs of this size
-            continue
+        alternate = GraphWalk(sized, path=walk.path).fold(model_walk)
+        if [v.error is not None for v in alternate.values] == unknown:
+            alternates.append(alternate)  # else the model does not take inputs of this size
     if not alternates:
         return
     for value in todo:
@@ -169,10 +178,19 @@ def field_of(model, layer, *, input_size=None, path="full"):
     -------
     tuple
         ``(path, field)``: the layer's path as :func:`find_layer` gives it, and its field.
+
+    Raises
+    ------
+    ValueError
+        Where a layer between this one and the input cannot be followed (the message
+        names that layer, as :func:`receptive_fields` does). The fields of the layers
+        before it are known: a layer's field depends only on the layers it reads from.
     """
     layer_path = find_layer(model, layer)
     for _, candidate, rf in _all_fields(model, input_size, path):
         if candidate == layer_path:
+            if isinstance(rf, ValueError):  # a layer between it and the input is unknown
+                raise rf
             return layer_path, rf
     raise ValueError(
         f"layer {layer_path[-1].name!r} is not connected to the input of {model.name!r}"

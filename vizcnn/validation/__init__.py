@@ -19,8 +19,9 @@ Words that mean the same everywhere:
 
 One package in three modules: :mod:`~vizcnn.validation.values` (numbers, options, pairs,
 ``position``), :mod:`~vizcnn.validation.arrays` (images, labels) and
-:mod:`~vizcnn.validation.models` (models, layer lookup, batches for a model). It imports no
-TensorFlow; the model checks import Keras when first called.
+:mod:`~vizcnn.validation.models` (models, batches for a model). It imports no TensorFlow;
+the model checks import Keras when first called. Finding a layer by name is
+:mod:`vizcnn.graph.lookup`'s job.
 """
 
 from vizcnn.validation.arrays import (
@@ -31,13 +32,7 @@ from vizcnn.validation.arrays import (
     check_pixels,
     check_xy,
 )
-from vizcnn.validation.models import (
-    check_batch,
-    check_model,
-    find_layer,
-    iter_layers,
-    model_inputs,
-)
+from vizcnn.validation.models import check_batch, check_model, model_inputs
 from vizcnn.validation.values import (
     check_bool,
     check_figsize,
@@ -70,7 +65,5 @@ __all__ = [
     "check_positive_int",
     "check_value_range",
     "check_xy",
-    "find_layer",
-    "iter_layers",
     "model_inputs",
 ]

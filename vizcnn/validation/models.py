@@ -1,8 +1,9 @@
-"""Checks of Keras models and the layers named inside them (Keras imported on first use)."""
+"""Checks of Keras models and of batches for them (Keras imported on first use).
+
+Finding a layer inside a model is the graph's job: :mod:`vizcnn.graph.lookup`.
+"""
 
 from __future__ import annotations
-
-import difflib
 
 import numpy as np
 
@@ -27,72 +28,6 @@ def check_model(model, name: str = "model"):
 
 def _is_input_layer(layer) -> bool:
     return type(layer).__name__ == "InputLayer"
-
-
-def iter_layers(model):
-    """Yield ``(path, layer)`` for every layer, depth first, nested models included.
-
-    ``path`` is the tuple of enclosing models' layers (outermost first), then the layer.
-    Input layers are skipped; a nested model is yielded before its own layers.
-    """
-    keras = _keras()
-    for layer in model.layers:
-        if _is_input_layer(layer):
-            continue
-        yield (layer,), layer
-        if isinstance(layer, keras.Model):
-            for path, inner in iter_layers(layer):
-                yield (layer, *path), inner
-
-
-def find_layer(model, layer, *, name: str = "layer"):
-    """The path ``(submodel, ..., layer)`` to ``layer`` inside ``model``.
-
-    Parameters
-    ----------
-    layer : str or keras.layers.Layer
-        A layer object, its name, or ``"outer/inner"`` for a layer inside a nested model.
-
-    Raises
-    ------
-    TypeError
-        If ``layer`` is neither a string nor a Keras layer.
-    ValueError
-        If no layer of ``model`` (nested models included) matches; the message lists the
-        closest names.
-    """
-    keras = _keras()
-    check_model(model)
-    paths = list(iter_layers(model))
-    if isinstance(layer, str):
-        # the path key first ("conv" is the top-level conv, "block/conv" the nested one:
-        # the keys receptive_fields returns), then the bare name if it is unique
-        for path, _ in paths:
-            if "/".join(p.name for p in path) == layer:
-                return path
-        named = [path for path, candidate in paths if candidate.name == layer]
-        if len(named) > 1:  # one name, several nested layers: say which
-            keys = ", ".join("/".join(p.name for p in path) for path in named)
-            raise ValueError(
-                f"{name}={layer!r} names {len(named)} layers of model {model.name!r}; "
-                f"pick one by its path: {keys}"
-            )
-        if named:
-            return named[0]
-        names = [candidate.name for _, candidate in paths]
-        close = difflib.get_close_matches(layer, names, n=5, cutoff=0.4) or names[:10]
-        raise ValueError(
-            f"{name}={layer!r} is not a layer of model {model.name!r}; "
-            f"close names: {', '.join(close)}"
-        )
-    if isinstance(layer, keras.layers.Layer):
-        for path, candidate in paths:
-            if candidate is layer:
-                return path
-        raise ValueError(f"{name} (layer {layer.name!r}) is not part of model {model.name!r}")
-    raise TypeError(
-        f"{name} must be a layer name (str) or a keras layer, got {type(layer).__name__}"
-    )
 
 
 def model_inputs(model):

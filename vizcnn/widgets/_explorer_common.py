@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from vizcnn import validation
-from vizcnn.graph.lookup import path_key
+from vizcnn.graph.lookup import find_layer, iter_layers, path_key
 
 
 def words(exc: BaseException) -> str:
@@ -33,7 +32,7 @@ def check_captions(labels, n_images: int):
 
 def choose_layers(model, layers) -> dict:
     """Dropdown label -> layer, for the spatial layers offered (validated)."""
-    spatial = [path for path, layer in validation.iter_layers(model) if is_spatial(layer)]
+    spatial = [path for path, layer in iter_layers(model) if is_spatial(layer)]
     if layers is None:
         paths = spatial
     else:
@@ -41,10 +40,7 @@ def choose_layers(model, layers) -> dict:
             raise TypeError(
                 f"layers must be a list of layers or layer names, got {type(layers).__name__}"
             )
-        paths = [
-            validation.find_layer(model, layer, name=f"layers[{i}]")
-            for i, layer in enumerate(layers)
-        ]
+        paths = [find_layer(model, layer, name=f"layers[{i}]") for i, layer in enumerate(layers)]
         if not paths:
             raise ValueError("layers is empty; give at least one layer, or None for all")
         spatial_ids = {id(path[-1]) for path in spatial}  # identity: layers are not values

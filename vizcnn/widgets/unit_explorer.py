@@ -149,7 +149,7 @@ class UnitExplorer(UnitFigure, ExplorerBase):
                 f"k must be in 1..{n_images} (images holds {n_images} images), got {self.k}"
             )
         if effective_field is None:
-            effective_field = len(list(validation.iter_layers(model))) <= _ERF_AUTO_LAYERS
+            effective_field = len(list(inspection.iter_layers(model))) <= _ERF_AUTO_LAYERS
         effective_field = validation.check_bool(effective_field, "effective_field")
         self._layers = choose_layers(model, layers)  # dropdown label -> layer object
         low, high = float(self.images.min()), float(self.images.max())

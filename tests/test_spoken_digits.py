@@ -7,6 +7,7 @@ once per module, in a cache folder of its own, with the real espeak-ng (< 1 s).
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import warnings
@@ -256,7 +257,7 @@ def test_a_damaged_file_is_named_never_used_and_made_again(small, tmp_path, monk
         data_path.unlink()
     # never read: the checksum fails first (the remade arrays come from espeak-ng)
     monkeypatch.setattr(np, "load", lambda *a, **k: pytest.fail("read before its checksum"))
-    with pytest.warns(DamagedCacheWarning, match=str(data_path)):
+    with pytest.warns(DamagedCacheWarning, match=re.escape(str(data_path))):
         clean_recordings(small[0])
     monkeypatch.undo()
     monkeypatch.setenv("VIZCNN_CACHE", str(tmp_path / "cache"))
@@ -270,7 +271,7 @@ def test_a_damaged_file_is_named_never_used_and_made_again(small, tmp_path, monk
 def test_a_damaged_record_is_named_and_made_again(small, tmp_path, monkeypatch):
     _, record_path = _copy_cache(small, tmp_path, monkeypatch)
     record_path.write_text("{not json", encoding="utf-8")
-    with pytest.warns(DamagedCacheWarning, match=str(record_path)):
+    with pytest.warns(DamagedCacheWarning, match=re.escape(str(record_path))):
         clean_recordings(small[0])
     assert json.loads(record_path.read_text(encoding="utf-8"))["clips"] == 60
 

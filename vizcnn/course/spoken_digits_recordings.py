@@ -136,7 +136,7 @@ def _read_cache(declaration: dict, version: str | None) -> tuple[dict, dict] | N
     if len(data) != expected[2] or sha256(data) != expected[1]:
         _damaged(data_path, f"{len(data):,} bytes that do not match the SHA-256 in {record_path}")
         return None
-    with np.load(data_path, allow_pickle=False) as stored:
+    with np.load(io.BytesIO(data), allow_pickle=False) as stored:  # the bytes just checked
         arrays = {name: stored[name] for name in ("lengths", "samples")}
     if len(arrays["lengths"]) != declaration["clips"]:  # intact, yet not this declaration's
         _damaged(data_path, f"{len(arrays['lengths'])} clips, not {declaration['clips']}")

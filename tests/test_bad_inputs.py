@@ -192,6 +192,10 @@ GREY = np.random.default_rng(1).integers(0, 256, (4, 28, 28), dtype=np.uint8)
 LABELS = np.arange(4, dtype=np.int64) % 10
 
 
+def _spectrogram(**kwargs):
+    return vz.signal.spectrogram(np.zeros((2, 800, 1)), **{"sample_rate": 8000, **kwargs})
+
+
 def _recipe(**kwargs):
     return training.Recipe(**kwargs)
 
@@ -484,6 +488,18 @@ ENTRIES = [
         "bool",
         True,
         lambda m, v: training.predict_classes(m["grey"], GREY, flip_average=v),
+    ),
+    # -- sound ------------------------------------------------------------------------------
+    ("spectrogram", "sample_rate", "positive_int", 8000, lambda m, v: _spectrogram(sample_rate=v)),
+    ("spectrogram", "frame_length", "positive_int", 64, lambda m, v: _spectrogram(frame_length=v)),
+    ("spectrogram", "frame_step", "positive_int", 32, lambda m, v: _spectrogram(frame_step=v)),
+    ("spectrogram", "log", "bool", True, lambda m, v: _spectrogram(log=v)),
+    (
+        "prepare_clip",
+        "sample_rate",
+        "positive_int",
+        8000,
+        lambda m, v: vz.data.prepare_clip(np.zeros(800), sample_rate=v),
     ),
 ]
 

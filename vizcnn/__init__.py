@@ -72,6 +72,7 @@ _SUBMODULES = (
     "layers",
     "prediction",
     "rounding",
+    "signal",
     "style",
     "validation",
     "widgets",

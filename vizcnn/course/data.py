@@ -1,4 +1,4 @@
-"""Data for the lessons: scikit-learn's sample images and the real Fashion-MNIST.
+"""Data for the lessons: scikit-learn's sample images, the real Fashion-MNIST, spoken digits.
 
 Course material: the lessons' data sets, not part of the drawing library.
 
@@ -20,6 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
+# lesson 07's sound: espeak-ng's spoken digits, and a learner's own WAV file, as vz.data.*
+from vizcnn.course.spoken_digits import SPOKEN_DIGIT_CLASSES as SPOKEN_DIGIT_CLASSES
+from vizcnn.course.spoken_digits import SpokenDigits as SpokenDigits
+from vizcnn.course.spoken_digits import load_spoken_digits as load_spoken_digits
+from vizcnn.course.wav import load_wav as load_wav
+from vizcnn.course.wav import prepare_clip as prepare_clip
 from vizcnn.graph import keras_internals
 from vizcnn.pixels import UINT8_SCALE as _UINT8_SCALE  # make_dataset scales as scale_images
 from vizcnn.pixels import scale_images as scale_images  # vz.data.scale_images, as lessons call it

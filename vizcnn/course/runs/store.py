@@ -14,15 +14,15 @@ any moment leaves either the old file or the new one, never half of one.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
+
+from vizcnn.course.cache import cache_root, sha256, write_atomic
 
 __all__ = [
     "DamagedRunError",
@@ -54,37 +54,13 @@ def store_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    """The folder of checkpoints (outside the repository)."""
-    chosen = os.environ.get("VIZCNN_CACHE", "").strip()
-    if chosen:
-        return Path(chosen).expanduser() / "runs"
-    base = os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache"
-    return Path(base) / "vizcnn" / "runs"
+    """The folder of checkpoints (outside the repository): ``runs/`` in the course's cache."""
+    return cache_root() / "runs"
 
 
 def run_dir(name: str, seed: int, *, root: Path | None = None) -> Path:
     """``root/NAME/seed_K`` (``root``: the store)."""
     return (store_dir() if root is None else root) / name / f"seed_{seed}"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(temporary, 0o644)  # mkstemp's 0600 would keep shipped files from others
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def write_record(folder: Path, record: dict) -> Path:

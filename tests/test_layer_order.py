@@ -28,6 +28,7 @@ LAYERS = {
     "arithmetic": 3,
     "pixels": 3,
     "rounding": 3,
+    "signal": 3,  # spectrograms and resampling of sound: NumPy arithmetic, like `arithmetic`
     "graph": 4,
     "layers": 4,
     "prediction": 5,  # Grad-CAM and shift consistency in inspection read outputs through it

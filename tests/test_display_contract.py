@@ -19,7 +19,6 @@ import pytest
 
 import vizcnn as vz
 from vizcnn.arithmetic.fields import ReceptiveField
-from vizcnn.display.screen import screen_image
 
 RNG = np.random.default_rng(0)
 KERNEL = RNG.normal(size=(3, 3, 1, 4))
@@ -231,6 +230,8 @@ def test_layer_may_be_given_by_position_everywhere(tiny_cnn, batch):
 
 
 def test_screen_image_cases():
+    from vizcnn.display.screen import screen_image
+
     rgb = RNG.random((4, 5, 3)).astype("float32")
     np.testing.assert_array_equal(screen_image(rgb), rgb)  # [0, 1]: as it is
     np.testing.assert_allclose(screen_image(rgb * 255), rgb, **numeric.elementwise())

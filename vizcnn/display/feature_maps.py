@@ -33,6 +33,8 @@ class FeatureMapDisplay:
 
     Attributes
     ----------
+    maps_ : numpy.ndarray, shape (H, W, C)
+        The checked maps drawn (float32); ``channels_`` their channel numbers.
     figure_ : matplotlib.figure.Figure
     ax_ : matplotlib.axes.Axes
     image_ : matplotlib.image.AxesImage

@@ -37,6 +37,9 @@ class ImageGridDisplay:
 
     Attributes
     ----------
+    images_drawn_ : list of numpy.ndarray
+        The checked images, one-channel ones squeezed to 2-D (before the conversion to
+        the screen: float RGB pixels in 0-255 are drawn divided by 255, with a warning).
     figure_ : matplotlib.figure.Figure
     axes_ : numpy.ndarray of matplotlib.axes.Axes
         ``(nrows, ncols)`` when the display made the figure, else the ``ax`` given. Slots

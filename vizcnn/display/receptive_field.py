@@ -45,9 +45,13 @@ class ReceptiveFieldDisplay:
         One channel of the layer's output for ``image``.
     channel : int, optional
         Which channel ``feature_map`` is (for its title).
+    n_effective : int, default=1
+        How many inputs ``effective`` was averaged over (for its title).
 
     Attributes
     ----------
+    image_ : numpy.ndarray, shape (H, W, C)
+        The checked image (``effective_``, ``feature_map_``: the checked panels or None).
     box_ : tuple
         Theoretical field ``((top, bottom), (left, right))``, inclusive; may leave the image.
     box_in_image_ : tuple or None

@@ -43,6 +43,8 @@ class TopPatchesDisplay:
 
     Attributes
     ----------
+    images_ : numpy.ndarray, shape (k, H, W, C)
+        The images drawn, ``x[result.indices]``.
     figure_ : matplotlib.figure.Figure
     axes_ : numpy.ndarray of matplotlib.axes.Axes
         ``(nrows, ncols)`` when the display made the figure, else the ``ax`` given; slots

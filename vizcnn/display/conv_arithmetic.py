@@ -20,6 +20,7 @@ from vizcnn.display.conv_windows import (
     diagram_figsize,
     draw_window_panels,
     legend_handles,
+    positions_layout,
     redraw_diagram,
 )
 from vizcnn.validation import (
@@ -34,11 +35,6 @@ from vizcnn.validation import (
 __all__ = ["COLORS", "ConvArithmeticDisplay"]
 
 _SETTINGS = ("input_size", "kernel_size", "strides", "padding", "dilation_rate")
-# plot_positions draws one Axes per position: 1,600 of them made a 320-inch figure that
-# took 44 s; a hundred panels, on a figure at most 30 inches a side, stay a few seconds
-MAX_POSITIONS = 100
-MAX_INCHES = 30.0
-_PANEL = 1.6  # inches per small-multiple panel
 
 
 class _Keep:
@@ -305,25 +301,16 @@ class ConvArithmeticDisplay:
             ``view_ == "positions"``, with ``figure_``, ``axes_`` (2-D array of Axes),
             ``ax_ = axes_.flat[0]`` and ``panels_``.
 
-        Raises
-        ------
-        ValueError
-            ``max_positions`` above ``MAX_POSITIONS``, or a figure larger than
-            ``MAX_INCHES`` a side (before any drawing).
+        Raises ValueError, before any drawing, for ``max_positions`` above
+        ``MAX_POSITIONS`` or a figure larger than ``MAX_INCHES`` a side.
         """
         import matplotlib.pyplot as plt
 
         max_positions = check_positive_int(max_positions, "max_positions")
-        if max_positions > MAX_POSITIONS:
-            raise ValueError(
-                f"max_positions must be at most {MAX_POSITIONS} (one small figure per "
-                f"position: 1,600 took 44 s to draw), got {max_positions}; to follow one "
-                "window, use plot(position=...) and update(position=...)"
-            )
         ncols = None if ncols is None else check_positive_int(ncols, "ncols")
         figsize = None if figsize is None else check_figsize(figsize)
         options = (max_positions, ncols, figsize)
-        _positions_layout(self.output_size_, options)  # too large: refused before drawing
+        positions_layout(self.output_size_, options)  # too large: refused before drawing
         self._panel_options = options
         self.view_, self.figure_ = "positions", plt.figure(figsize=(1, 1))
         self.artists_ = self.legend_ = None
@@ -331,7 +318,7 @@ class ConvArithmeticDisplay:
         return self
 
     def _draw_positions(self):
-        positions, ncols, size = _positions_layout(self.output_size_, self._panel_options)
+        positions, ncols, size = positions_layout(self.output_size_, self._panel_options)
         self.figure_.set_size_inches(size)
         self.axes_, self.panels_ = draw_window_panels(
             self.figure_, self.rows_, self.cols_, positions, ncols
@@ -376,7 +363,7 @@ class ConvArithmeticDisplay:
             position = tuple(min(p, n - 1) for p, n in zip(old, output_size, strict=True))
         position = check_position(position, output_size)
         if getattr(self, "view_", None) == "positions":  # a figure too large is refused here
-            _positions_layout(output_size, self._panel_options)
+            positions_layout(output_size, self._panel_options)
         if geometry is not None:
             self._apply(geometry)
         self.position_ = position
@@ -410,25 +397,3 @@ class ConvArithmeticDisplay:
             title=self._title,
         )
         self.figure_.canvas.draw_idle()
-
-
-def _positions_layout(output_size, options):
-    """The positions drawn, panels per row and figure size of :meth:`plot_positions`.
-
-    Raises ValueError for a figure larger than ``MAX_INCHES`` a side.
-    """
-    max_positions, ncols, figsize = options
-    ho, wo = output_size
-    positions = [(i, j) for i in range(ho) for j in range(wo)][:max_positions]
-    if ncols is None:  # one row per output row, unless the rows would not fit
-        rows_that_fit = int((MAX_INCHES - 0.5) // _PANEL)
-        ncols = max(min(wo, 8, len(positions)), -(-len(positions) // rows_that_fit))
-    nrows = -(-len(positions) // ncols)
-    size = figsize or (_PANEL * ncols, _PANEL * nrows + 0.5)
-    if max(size) > MAX_INCHES:
-        raise ValueError(
-            f"plot_positions would draw a {size[0]:.3g} x {size[1]:.3g} inch figure "
-            f"({len(positions)} panels, {ncols} per row); the limit is {MAX_INCHES:g} inches "
-            "a side: pass fewer max_positions, another ncols or a smaller figsize"
-        )
-    return positions, ncols, size

@@ -9,51 +9,19 @@ import numpy as np
 
 from vizcnn.display._axes import check_ax
 from vizcnn.display._grid import GAP, Mosaic, bare, grid_shape, new_axes, transparent_gutters
+from vizcnn.display.filter_indices import check_filter_indices
 from vizcnn.language import text
 from vizcnn.style import SIGNED_CMAP
 from vizcnn.validation import (
     check_array,
     check_bool,
     check_int,
-    check_ints,
     check_number,
     check_one_of,
     check_positive_int,
 )
 
 LABEL_SPACE = 0.12  # inches above each grid panel for its filter index (6 pt text + margin)
-
-
-def _check_filter_indices(filter_indices, c_out: int) -> np.ndarray:
-    """``filter_indices`` as a 1-D int array of distinct filters in ``0..c_out - 1``."""
-    name = "filter_indices"
-    if filter_indices is None:
-        return np.arange(c_out)
-    if isinstance(filter_indices, range):
-        filter_indices = tuple(filter_indices)
-    if isinstance(filter_indices, np.ndarray) and filter_indices.ndim != 1:
-        raise ValueError(
-            f"{name} must be a 1-D sequence of filter indices, got an array of shape "
-            f"{filter_indices.shape}"
-        )
-    what = "a sequence of filter indices (ints)"
-    if not isinstance(filter_indices, (tuple, list, np.ndarray)):  # a str, a lone int, a set
-        shown = repr(filter_indices)
-        shown = shown if len(shown) <= 60 else shown[:57] + "..."
-        raise TypeError(f"{name} must be {what}, got {type(filter_indices).__name__} {shown}")
-    if len(filter_indices) == 0:
-        raise ValueError(f"{name} must name at least one filter, got an empty sequence")
-    indices = check_ints(filter_indices, name, len(filter_indices), minimum=0, what=what)
-    for i, f in enumerate(indices):
-        if f >= c_out:
-            raise ValueError(
-                f"{name}[{i}] must be in 0..{c_out - 1} (the kernel has {c_out} filters), got {f}"
-            )
-    values, counts = np.unique(indices, return_counts=True)
-    if (counts > 1).any():
-        repeated = ", ".join(str(v) for v in values[counts > 1])
-        raise ValueError(f"{name} must not repeat a filter, but {repeated} appears more than once")
-    return np.asarray(indices, dtype=int)
 
 
 class FilterDisplay:
@@ -251,7 +219,7 @@ class FilterDisplay:
                 f"channel must be in 0..{c_in - 1} (the kernel has {c_in} input channels), "
                 f"got {channel}"
             )
-        indices = _check_filter_indices(filter_indices, c_out)[:max_filters]
+        indices = check_filter_indices(filter_indices, c_out)[:max_filters]
         if limit is not None:
             limit = check_number(limit, "limit", above=0)
         fixed_limit = limit

@@ -178,6 +178,7 @@ STORED = {
         "a", "b", position="c", layer_name="d"
     ),
     "TopPatchesDisplay": lambda: vz.TopPatchesDisplay("a", "b"),
+    "ConvArithmeticDisplay": lambda: vz.ConvArithmeticDisplay("a", "b"),
     "ActivationMaximizationDisplay": lambda: vz.ActivationMaximizationDisplay("a"),
 }
 

@@ -60,10 +60,12 @@ class ConvArithmeticDisplay:
         Case-insensitive, as in Keras.
     dilation_rate : int or (int, int), default=1
 
-    ``__init__`` checks and stores the settings; the geometry is computed when first
-    read (``output_size_``, :meth:`plot`, ...), so impossible combinations (a kernel
-    larger than a ``valid`` input) raise then. :meth:`from_params` computes at once;
-    :meth:`from_result` builds the display from computed geometry.
+    ``__init__`` only stores the settings, as given; they are checked and the geometry
+    is computed when first read (``output_size_``, :meth:`plot`, ...), so wrong settings
+    (a float size, an unknown padding, a kernel larger than a ``valid`` input) raise
+    then, and the settings are then stored resolved (``5`` as ``(5, 5)``). :meth:`from_params`
+    checks and computes at once; :meth:`from_result` builds the display from computed
+    geometry.
 
     Attributes
     ----------
@@ -108,12 +110,12 @@ class ConvArithmeticDisplay:
     """
 
     def __init__(self, input_size, kernel_size, *, strides=1, padding="valid", dilation_rate=1):
-        # each setting is checked and stored; the geometry is computed when first needed
-        self.input_size = check_int_pair(input_size, "input_size")
-        self.kernel_size = check_int_pair(kernel_size, "kernel_size")
-        self.strides = None if strides is None else check_int_pair(strides, "strides")
-        self.padding = check_one_of(padding, "padding", PADDINGS, ignore_case=True)
-        self.dilation_rate = check_int_pair(dilation_rate, "dilation_rate")
+        # stored as given: checked, and the geometry computed, when first needed
+        self.input_size = input_size
+        self.kernel_size = kernel_size
+        self.strides = strides
+        self.padding = padding
+        self.dilation_rate = dilation_rate
         self._axes = None
 
     @classmethod
@@ -147,7 +149,7 @@ class ConvArithmeticDisplay:
             check_int_pair(input_size, "input_size"),
             check_int_pair(kernel_size, "kernel_size"),
             strides=None if strides is None else check_int_pair(strides, "strides"),
-            padding=padding,
+            padding=check_one_of(padding, "padding", PADDINGS, ignore_case=True),
             dilation_rate=check_int_pair(dilation_rate, "dilation_rate"),
         )
 

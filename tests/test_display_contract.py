@@ -285,14 +285,14 @@ def test_model_inputs_in_0_255_get_the_feature_maps_hint(tiny_cnn, batch):
 def test_plot_positions_refuses_a_huge_figure_before_drawing():
     before = plt.get_fignums()
     display = vz.ConvArithmeticDisplay(40, 1)
-    with pytest.raises(ValueError, match="max_positions must be at most 100"):
+    with pytest.raises(ValueError, match="max_positions must be at most 64"):
         display.plot_positions(max_positions=1600)
     with pytest.raises(ValueError, match="the limit is 30 inches a side"):
         display.plot_positions(max_positions=64, ncols=1)
     with pytest.raises(ValueError, match="the limit is 30 inches"):
         display.plot_positions(figsize=(40, 4))
     assert plt.get_fignums() == before  # refused before any figure was made
-    tall = vz.ConvArithmeticDisplay((100, 1), 1).plot_positions(max_positions=100)
+    tall = vz.ConvArithmeticDisplay((100, 1), 1).plot_positions(max_positions=64)
     assert max(tall.figure_.get_size_inches()) <= 30  # default layout widened to fit
     narrow = vz.ConvArithmeticDisplay(2, 1).plot_positions(max_positions=30, ncols=1)
     with pytest.raises(ValueError, match="the limit is 30 inches"):

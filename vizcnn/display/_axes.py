@@ -98,7 +98,7 @@ def check_axes(
         )
     if count is not None:
         if exact and axes.size != count:
-            raise ValueError(f"{name} must hold one Axes per {per} ({count}), got {axes.size}")
+            raise ValueError(f"{name} must hold {count} Axes, one Axes per {per}, got {axes.size}")
         if axes.size < count:
             raise ValueError(
                 f"{name} must hold at least {count} Axes (one per {per}), got {axes.size}"

@@ -60,12 +60,11 @@ class ConvArithmeticDisplay:
         Case-insensitive, as in Keras.
     dilation_rate : int or (int, int), default=1
 
-    ``__init__`` only stores the settings, as given; they are checked and the geometry
-    is computed when first read (``output_size_``, :meth:`plot`, ...), so wrong settings
-    (a float size, an unknown padding, a kernel larger than a ``valid`` input) raise
-    then, and the settings are then stored resolved (``5`` as ``(5, 5)``). :meth:`from_params`
-    checks and computes at once; :meth:`from_result` builds the display from computed
-    geometry.
+    ``__init__`` only stores the settings as given; they are checked, the geometry is
+    computed and the settings stored resolved (``5`` as ``(5, 5)``) when first read
+    (``output_size_``, :meth:`plot`, ...), so wrong settings raise then.
+    :meth:`from_params` checks and computes at once; :meth:`from_result` builds the
+    display from computed geometry.
 
     Attributes
     ----------
@@ -289,7 +288,7 @@ class ConvArithmeticDisplay:
         ----------
         max_positions : int, default=36
             Draw at most this many positions (row-major, from the first), at most
-            ``MAX_POSITIONS`` (100).
+            ``MAX_POSITIONS`` (64).
         ncols : int, optional
             Panels per row (default: the output width, capped at 8, widened where the
             rows would not fit ``MAX_INCHES``).

@@ -48,8 +48,9 @@ COLORS = {
 
 
 # plot_positions draws one Axes per position: 1,600 of them made a 320-inch figure that
-# took 44 s; a hundred panels, on a figure at most 30 inches a side, stay a few seconds
-MAX_POSITIONS = 100
+# took 44 s; 64 panels (8 rows of 8), on a figure at most 30 inches a side, take a few
+# seconds (100 took 12 s on a busy two-core laptop)
+MAX_POSITIONS = 64
 MAX_INCHES = 30.0
 _PANEL = 1.6  # inches per small-multiple panel
 

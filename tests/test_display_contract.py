@@ -277,6 +277,8 @@ def test_model_inputs_in_0_255_get_the_feature_maps_hint(tiny_cnn, batch):
         vz.top_activating_patches(tiny_cnn, batch * 255, "conv1", 0, k=2)
     with pytest.warns(UserWarning, match="channel_peaks: x holds values up to"):
         channel_peaks(tiny_cnn, batch * 255, "conv1")
+    with pytest.warns(UserWarning, match="channel_peaks: x holds values up to"):
+        vz.UnitExplorer(tiny_cnn, batch * 255, k=2)  # its images reach channel_peaks
 
 
 # -- caps on size ----------------------------------------------------------------------

@@ -237,7 +237,7 @@ ENTRIES = [
             (
                 lambda m, v, arg=arg: vz.ConvArithmeticDisplay(
                     **{"input_size": 7, "kernel_size": 3, **{arg: v}}
-                )
+                ).plot()
             ),
         )
         for arg in ("input_size", "kernel_size", "strides", "dilation_rate")
@@ -247,7 +247,7 @@ ENTRIES = [
         "padding",
         "padding",
         "valid",
-        lambda m, v: vz.ConvArithmeticDisplay(7, 3, padding=v),
+        lambda m, v: vz.ConvArithmeticDisplay(7, 3, padding=v).plot(),
     ),
     (
         "ConvArithmeticDisplay.plot",

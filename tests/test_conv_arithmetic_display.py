@@ -149,11 +149,11 @@ def test_update_rejects_impossible_settings_and_keeps_state():
     assert disp.input_size == (5, 5) and disp.position_ == (0, 0)
 
 
-def test_constructor_validates():
+def test_settings_are_validated_when_first_used():
     with pytest.raises(ValueError, match="padding"):
-        ConvArithmeticDisplay(5, 3, padding="full")
+        ConvArithmeticDisplay(5, 3, padding="full").plot()
     with pytest.raises(ValueError, match="input_size"):
-        ConvArithmeticDisplay(0, 3)
+        ConvArithmeticDisplay(0, 3).output_size_  # noqa: B018
 
 
 def test_show_message_hides_the_diagram():
@@ -289,13 +289,13 @@ def test_update_after_plot_positions_redraws_the_panels_in_their_figure():
 
 def test_arguments_are_validated():
     with pytest.raises(TypeError, match="input_size"):
-        ConvArithmeticDisplay(5.0, 3)
+        ConvArithmeticDisplay(5.0, 3).plot()
     with pytest.raises(TypeError, match="kernel_size"):
-        ConvArithmeticDisplay(5, "3")
+        ConvArithmeticDisplay(5, "3").plot_positions()
     with pytest.raises(ValueError, match="strides"):
-        ConvArithmeticDisplay(5, 3, strides=0)
+        ConvArithmeticDisplay.from_params(5, 3, strides=0)
     disp = ConvArithmeticDisplay(np.int64(5), np.int32(3), padding="SAME")
-    assert disp.padding == "same" and disp.output_size_ == (5, 5)
+    assert disp.output_size_ == (5, 5) and disp.padding == "same"  # resolved once computed
     for kwargs, error, name in [
         (dict(legend="yes"), TypeError, "legend"),
         (dict(labels=1), TypeError, "labels"),
@@ -321,7 +321,8 @@ def test_arguments_are_validated():
 
 def test_init_only_stores_and_the_geometry_is_computed_when_read():
     disp = ConvArithmeticDisplay(3, 5)  # impossible with "valid": found when first needed
-    assert disp.input_size == (3, 3) and disp.kernel_size == (5, 5)
+    assert disp.input_size == 3 and disp.kernel_size == 5  # as given
+    assert ConvArithmeticDisplay("a", 3, padding=None).input_size == "a"  # not checked yet
     assert not hasattr(disp, "figure_")
     with pytest.raises(ValueError, match="kernel"):
         disp.output_size_  # noqa: B018

@@ -62,7 +62,7 @@ def test_filter_display_bad_options(tiny_cnn, kwargs, error, match):
 
 def test_filter_display_rejects_non_4d_kernels():
     with pytest.raises(ValueError, match=r"kernels must be 4-D shaped \(kh, kw, c_in, c_out\)"):
-        vz.FilterDisplay(np.zeros((3, 3, 3)))
+        vz.FilterDisplay.from_result(np.zeros((3, 3, 3)))
 
 
 def test_feature_maps_share_one_colour_scale(tiny_cnn, batch):
@@ -149,7 +149,7 @@ def test_feature_map_display_bad_input(tiny_cnn, batch, kwargs, error, match):
 
 def test_feature_map_display_needs_one_image_of_maps():
     with pytest.raises(ValueError, match=r"maps must be one image's feature maps"):
-        vz.FeatureMapDisplay(np.zeros((2, 4, 4, 3)))
+        vz.FeatureMapDisplay.from_result(np.zeros((2, 4, 4, 3)))
 
 
 def test_set_style_and_save_fig(tmp_path, tiny_cnn, batch):

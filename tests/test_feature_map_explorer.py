@@ -1,5 +1,6 @@
 """FeatureMapExplorer: driven by setting .value, checked by what it drew and wrote."""
 
+import numeric
 import numpy as np
 import pytest
 
@@ -220,3 +221,34 @@ def test_model_without_spatial_layers(keras):
     )
     with pytest.raises(ValueError, match="has no layer with"):
         vz.FeatureMapExplorer(dense, np.zeros((1, 8, 8, 3)))
+
+
+def test_many_images_keep_a_bounded_cache(model, monkeypatch):
+    """Maps are computed for blocks of images around the one shown, and the cache is
+    capped: 5,000 images used to keep every layer's maps of every image (4.2 GB)."""
+    import vizcnn.widgets.feature_map as module
+
+    many = np.random.default_rng(3).random((40, 8, 8, 3), dtype=np.float32)
+    per_image = feature_maps(model, many[:1], "conv1")[0].nbytes  # 8 * 8 * 20 * 4 bytes
+    # blocks of 5 images once the size is known, at most 3 blocks' worth cached
+    monkeypatch.setattr(module, "_BLOCK_BYTES", 5 * per_image, raising=False)
+    monkeypatch.setattr(module, "_CACHE_BYTES", 15 * per_image, raising=False)
+    sizes, real = [], inspection.feature_maps
+
+    def counting(model, x, layer, **kwargs):
+        sizes.append(len(x))
+        return real(model, x, layer, **kwargs)
+
+    monkeypatch.setattr(inspection, "feature_maps", counting)
+    explorer = vz.FeatureMapExplorer(model, many, max_maps=4)
+    reference = feature_maps(model, many, "conv1")
+    # blocks of 5 against a batch of 40: another oneDNN kernel may sum in another order
+    close = numeric.conv_layer(many, model.get_layer("conv1").get_weights()[0])
+    for index in (0, 9, 17, 39, 23, 2):
+        explorer.image_slider.value = index
+        np.testing.assert_allclose(drawn(explorer), reference[index, ..., :4], **close)
+        cached = sum(maps.nbytes for maps in explorer._maps.values())
+        assert cached <= 15 * per_image + 8 * per_image  # the cap, plus the newest block
+    assert max(sizes) <= 8 < len(many)  # never every image at once
+    explorer.image_slider.value = 1  # in the block of image 2, computed last: no new call
+    assert len(sizes) == 6

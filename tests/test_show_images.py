@@ -134,7 +134,7 @@ def test_draws_into_given_axes():
         (np.zeros((2, 4, 4)), {"ncols": 1.5}, TypeError, "ncols must be an int"),
         (np.zeros((2, 4, 4)), {"ncols": True}, TypeError, "ncols must be an int"),
         (np.zeros((2, 4, 4)), {"vmin": np.nan}, ValueError, "vmin must be a finite number"),
-        (np.zeros((2, 4, 4)), {"ax": [None]}, ValueError, "ax must hold at least 2 Axes"),
+        (np.zeros((2, 4, 4)), {"ax": [None]}, TypeError, r"ax must be a matplotlib Axes"),
     ],
 )
 def test_bad_input(images, kwargs, error, match):

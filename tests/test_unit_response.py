@@ -340,15 +340,15 @@ def test_activation_maximization_bad_inputs(tiny_cnn, kwargs, error, match):
 def test_display_bad_inputs(tiny_cnn, batch):
     result = top_activating_patches(tiny_cnn, batch, "conv1", 0, k=3)
     with pytest.raises(TypeError, match="result must be"):
-        vz.TopPatchesDisplay(batch, batch)
+        vz.TopPatchesDisplay.from_result(batch, batch)
     with pytest.raises(ValueError, match="x holds 2 images"):
-        vz.TopPatchesDisplay(result, batch[:2])
+        vz.TopPatchesDisplay.from_result(result, batch[:2])
     with pytest.raises(ValueError, match=r"channels\[1\]"):
         vz.ActivationMaximizationDisplay.from_model(tiny_cnn, "conv1", [0, 9], steps=2)
     with pytest.raises(ValueError, match="channels must name at least one"):
         vz.ActivationMaximizationDisplay.from_model(tiny_cnn, "conv1", [], steps=2)
     with pytest.raises(ValueError, match="one channel per image"):
-        vz.ActivationMaximizationDisplay(np.zeros((2, 8, 8, 1)), channels=[0])
+        vz.ActivationMaximizationDisplay.from_result(np.zeros((2, 8, 8, 1)), channels=[0])
 
 
 def test_numpy_scalars_are_accepted_and_bools_refused(tiny_cnn, batch):

@@ -1,8 +1,14 @@
 """Displays draw what ``vizcnn.inspection`` / ``vizcnn.arithmetic`` compute.
 
-Every display follows scikit-learn's pattern: ``Display.from_...(...)`` computes,
-``.plot(*, ax=None, ...)`` draws, stores ``figure_`` and ``ax_``/``axes_``, returns self.
-``show_images(...)`` is the shortcut for ``ImageGridDisplay(...).plot(...)``.
+Every display follows one contract, scikit-learn's: ``__init__`` only stores its
+arguments; ``Display.from_model(...)`` (or ``from_layer``, ``from_histories``) checks
+``ax`` before any computing, computes, and calls ``Display.from_result(...)``, which
+builds the display from arrays and plots it; ``.plot(*, ax=None, ...)`` checks what was
+stored, draws, stores ``figure_`` and ``ax_``/``axes_``, and returns self. ``layer`` (and
+a channel) may be given by position after the model and its input; every other option is
+keyword-only. ``ax`` is checked by one function (``_axes``), and images reach the screen
+through one conversion (``screen``). ``show_images(...)`` is the shortcut for
+``ImageGridDisplay.from_result(...)``.
 """
 
 from vizcnn.lazy_import import lazy_getattr

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from vizcnn.display._axes import check_ax, check_axes
 from vizcnn.validation import check_positive_int
 
 GAP = 1  # gutter between panels, in pixels of the panels themselves
@@ -58,7 +59,7 @@ def new_axes(ax, *, width_px: int, height_px: int, scale: float, extra_width: fl
     """Use ``ax`` or make a figure sized so one mosaic pixel is ``scale`` inches."""
     import matplotlib.pyplot as plt
 
-    if ax is not None:
+    if check_ax(ax) is not None:
         return ax.figure, ax
     figsize = (width_px * scale + extra_width + 0.4, height_px * scale + 0.7)
     fig, ax = plt.subplots(figsize=figsize, layout="none")
@@ -76,9 +77,7 @@ def given_axes(ax, n: int):
 
     For the displays that draw one image per Axes into Axes the caller made.
     """
-    axes = np.asarray(ax, dtype=object)
-    if axes.size < n:
-        raise ValueError(f"ax must hold at least {n} Axes (one per image), got {axes.size}")
+    axes = check_axes(ax, count=n)
     return axes.flat[0].figure, axes
 
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 
+from vizcnn.display._axes import check_ax
 from vizcnn.display.architecture_boxes import Box, draw_boxes, draw_frames, draw_header
 from vizcnn.display.architecture_edges import Skip, draw_edges
 from vizcnn.display.architecture_geometry import ArchitectureGeometry
@@ -271,11 +272,7 @@ class ArchitectureDisplay:
 
 def _plot_options(*, ax=None, ncols=None, fontsize=7.0, title=None, legend=True, style=None):
     """:meth:`ArchitectureDisplay.plot`'s options, checked (no drawing, no TensorFlow)."""
-    if ax is not None:
-        from matplotlib.axes import Axes
-
-        if not isinstance(ax, Axes):
-            raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+    check_ax(ax)
     if ncols is not None:
         ncols = check_positive_int(ncols, "ncols")
     if title is not None and not isinstance(title, str):

@@ -14,11 +14,13 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
 from vizcnn.arithmetic import PADDINGS, AxisGeometry, cell_categories, conv_geometry
+from vizcnn.display._axes import check_ax
 from vizcnn.display.conv_windows import (
     COLORS,
     diagram_figsize,
     draw_window_panels,
     legend_handles,
+    positions_layout,
     redraw_diagram,
 )
 from vizcnn.validation import (
@@ -58,10 +60,11 @@ class ConvArithmeticDisplay:
         Case-insensitive, as in Keras.
     dilation_rate : int or (int, int), default=1
 
-    ``__init__`` checks and stores the settings; the geometry is computed when first
-    read (``output_size_``, :meth:`plot`, ...), so impossible combinations (a kernel
-    larger than a ``valid`` input) raise then. :meth:`from_params` computes at once;
-    :meth:`from_result` builds the display from computed geometry.
+    ``__init__`` only stores the settings as given; they are checked, the geometry is
+    computed and the settings stored resolved (``5`` as ``(5, 5)``) when first read
+    (``output_size_``, :meth:`plot`, ...), so wrong settings raise then.
+    :meth:`from_params` checks and computes at once; :meth:`from_result` builds the
+    display from computed geometry.
 
     Attributes
     ----------
@@ -106,12 +109,12 @@ class ConvArithmeticDisplay:
     """
 
     def __init__(self, input_size, kernel_size, *, strides=1, padding="valid", dilation_rate=1):
-        # each setting is checked and stored; the geometry is computed when first needed
-        self.input_size = check_int_pair(input_size, "input_size")
-        self.kernel_size = check_int_pair(kernel_size, "kernel_size")
-        self.strides = None if strides is None else check_int_pair(strides, "strides")
-        self.padding = check_one_of(padding, "padding", PADDINGS, ignore_case=True)
-        self.dilation_rate = check_int_pair(dilation_rate, "dilation_rate")
+        # stored as given: checked, and the geometry computed, when first needed
+        self.input_size = input_size
+        self.kernel_size = kernel_size
+        self.strides = strides
+        self.padding = padding
+        self.dilation_rate = dilation_rate
         self._axes = None
 
     @classmethod
@@ -145,7 +148,7 @@ class ConvArithmeticDisplay:
             check_int_pair(input_size, "input_size"),
             check_int_pair(kernel_size, "kernel_size"),
             strides=None if strides is None else check_int_pair(strides, "strides"),
-            padding=padding,
+            padding=check_one_of(padding, "padding", PADDINGS, ignore_case=True),
             dilation_rate=check_int_pair(dilation_rate, "dilation_rate"),
         )
 
@@ -220,10 +223,7 @@ class ConvArithmeticDisplay:
         -------
         self
         """
-        from matplotlib.axes import Axes
-
-        if ax is not None and not isinstance(ax, Axes):
-            raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+        check_ax(ax)
         if title is not None and not isinstance(title, str):
             raise TypeError(f"title must be a str or None, got {type(title).__name__}")
         legend, labels = check_bool(legend, "legend"), check_bool(labels, "labels")
@@ -287,36 +287,40 @@ class ConvArithmeticDisplay:
         Parameters
         ----------
         max_positions : int, default=36
-            Draw at most this many positions (row-major, from the first).
+            Draw at most this many positions (row-major, from the first), at most
+            ``MAX_POSITIONS`` (64).
         ncols : int, optional
-            Panels per row (default: the output width, capped at 8).
+            Panels per row (default: the output width, capped at 8, widened where the
+            rows would not fit ``MAX_INCHES``).
         figsize : (float, float), optional
-            Default: 1.6 inches per panel (recomputed by :meth:`update`).
+            Default: 1.6 inches per panel (recomputed by :meth:`update`); at most
+            ``MAX_INCHES`` (30) a side.
 
         Returns
         -------
         self
             ``view_ == "positions"``, with ``figure_``, ``axes_`` (2-D array of Axes),
             ``ax_ = axes_.flat[0]`` and ``panels_``.
+
+        Raises ValueError, before any drawing, for ``max_positions`` above
+        ``MAX_POSITIONS`` or a figure larger than ``MAX_INCHES`` a side.
         """
         import matplotlib.pyplot as plt
 
         max_positions = check_positive_int(max_positions, "max_positions")
         ncols = None if ncols is None else check_positive_int(ncols, "ncols")
         figsize = None if figsize is None else check_figsize(figsize)
-        self._panel_options = (max_positions, ncols, figsize)
+        options = (max_positions, ncols, figsize)
+        positions_layout(self.output_size_, options)  # too large: refused before drawing
+        self._panel_options = options
         self.view_, self.figure_ = "positions", plt.figure(figsize=(1, 1))
         self.artists_ = self.legend_ = None
         self._draw_positions()
         return self
 
     def _draw_positions(self):
-        max_positions, ncols, figsize = self._panel_options
-        ho, wo = self.output_size_
-        positions = [(i, j) for i in range(ho) for j in range(wo)][:max_positions]
-        ncols = ncols or min(wo, 8, len(positions))
-        nrows = -(-len(positions) // ncols)
-        self.figure_.set_size_inches(figsize or (1.6 * ncols, 1.6 * nrows + 0.5))
+        positions, ncols, size = positions_layout(self.output_size_, self._panel_options)
+        self.figure_.set_size_inches(size)
         self.axes_, self.panels_ = draw_window_panels(
             self.figure_, self.rows_, self.cols_, positions, ncols
         )
@@ -359,6 +363,8 @@ class ConvArithmeticDisplay:
             old = getattr(self, "position_", (0, 0))
             position = tuple(min(p, n - 1) for p, n in zip(old, output_size, strict=True))
         position = check_position(position, output_size)
+        if getattr(self, "view_", None) == "positions":  # a figure too large is refused here
+            positions_layout(output_size, self._panel_options)
         if geometry is not None:
             self._apply(geometry)
         self.position_ = position

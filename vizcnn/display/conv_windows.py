@@ -26,7 +26,10 @@ __all__ = [
     "grid_lines",
     "input_label",
     "legend_handles",
+    "MAX_INCHES",
+    "MAX_POSITIONS",
     "padded_extent",
+    "positions_layout",
     "redraw_diagram",
 ]
 
@@ -42,6 +45,14 @@ COLORS = {
     "grid": "#8c8c8c",
     "edge": "#252525",
 }
+
+
+# plot_positions draws one Axes per position: 1,600 of them made a 320-inch figure that
+# took 44 s; 64 panels (8 rows of 8), on a figure at most 30 inches a side, take a few
+# seconds (100 took 12 s on a busy two-core laptop)
+MAX_POSITIONS = 64
+MAX_INCHES = 30.0
+_PANEL = 1.6  # inches per small-multiple panel
 
 
 def cell_colors(rows, cols) -> np.ndarray:
@@ -278,3 +289,31 @@ def redraw_diagram(ax, artists, rows, cols, position, *, labels, arrow, title):
         a["arrow"].arrow_patch.set_connectionstyle(f"arc3,rad={rad}")
     a["arrow"].set_visible(arrow)
     a["title"].set_text(diagram_title(r, c) if title is None else title)
+
+
+def positions_layout(output_size, options):
+    """The positions drawn, panels per row and figure size of :meth:`plot_positions`.
+
+    Raises ValueError for a figure larger than ``MAX_INCHES`` a side.
+    """
+    max_positions, ncols, figsize = options
+    if max_positions > MAX_POSITIONS:
+        raise ValueError(
+            f"max_positions must be at most {MAX_POSITIONS} (one small figure per "
+            f"position: 1,600 took 44 s to draw), got {max_positions}; to follow one "
+            "window, use plot(position=...) and update(position=...)"
+        )
+    ho, wo = output_size
+    positions = [(i, j) for i in range(ho) for j in range(wo)][:max_positions]
+    if ncols is None:  # one row per output row, unless the rows would not fit
+        rows_that_fit = int((MAX_INCHES - 0.5) // _PANEL)
+        ncols = max(min(wo, 8, len(positions)), -(-len(positions) // rows_that_fit))
+    nrows = -(-len(positions) // ncols)
+    size = figsize or (_PANEL * ncols, _PANEL * nrows + 0.5)
+    if max(size) > MAX_INCHES:
+        raise ValueError(
+            f"plot_positions would draw a {size[0]:.3g} x {size[1]:.3g} inch figure "
+            f"({len(positions)} panels, {ncols} per row); the limit is {MAX_INCHES:g} inches "
+            "a side: pass fewer max_positions, another ncols or a smaller figsize"
+        )
+    return positions, ncols, size

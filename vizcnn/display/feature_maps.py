@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 
+from vizcnn.display._axes import check_ax
 from vizcnn.display._grid import Mosaic, bare, grid_shape, new_axes, transparent_gutters
 from vizcnn.language import text
 from vizcnn.style import ACTIVATION_CMAP, SIGNED_CMAP
@@ -32,6 +33,8 @@ class FeatureMapDisplay:
 
     Attributes
     ----------
+    maps_ : numpy.ndarray, shape (H, W, C)
+        The checked maps drawn (float32); ``channels_`` their channel numbers.
     figure_ : matplotlib.figure.Figure
     ax_ : matplotlib.axes.Axes
     image_ : matplotlib.image.AxesImage
@@ -44,16 +47,23 @@ class FeatureMapDisplay:
     """
 
     def __init__(self, maps, *, layer_name: str | None = None, channels=None):
-        self.maps, self.channels = _check_maps(maps, channels)
+        self.maps = maps
         self.layer_name = layer_name
+        self.channels = channels
+
+    @classmethod
+    def from_result(cls, maps, *, layer_name: str | None = None, channels=None, **plot_kwargs):
+        """Draw maps already computed (``vz.feature_maps(...)[i]``); ``**plot_kwargs`` go
+        to :meth:`plot`."""
+        return cls(maps, layer_name=layer_name, channels=channels).plot(**plot_kwargs)
 
     @classmethod
     def from_model(
         cls,
         model,
         x,
-        *,
         layer,
+        *,
         max_maps: int = 32,
         channels=None,
         image_index: int = 0,
@@ -77,14 +87,16 @@ class FeatureMapDisplay:
         """
         from vizcnn.inspection import feature_maps, find_layer
 
+        check_ax(plot_kwargs.get("ax"))  # before any TensorFlow work
         max_maps = check_positive_int(max_maps, "max_maps")
         x = check_images(x, "x")
         image_index = check_int(image_index, "image_index", minimum=0, maximum=len(x) - 1)
         target = find_layer(model, layer)[-1]
         maps = feature_maps(model, x[image_index : image_index + 1], target)[0]
         channels = select_channels(maps, channels, max_maps=max_maps, layer_name=target.name)
-        display = cls(maps[..., channels], layer_name=target.name, channels=channels)
-        return display.plot(**plot_kwargs)
+        return cls.from_result(
+            maps[..., channels], layer_name=target.name, channels=channels, **plot_kwargs
+        )
 
     def plot(
         self,
@@ -117,7 +129,9 @@ class FeatureMapDisplay:
         -------
         self
         """
-        h, w, n = self.maps.shape
+        check_ax(ax)
+        self.maps_, self.channels_ = _check_maps(self.maps, self.channels)
+        h, w, n = self.maps_.shape
         self.shared_scale = check_bool(shared_scale, "shared_scale")
         colorbar = check_bool(colorbar, "colorbar")
         if ncols is not None:
@@ -135,7 +149,7 @@ class FeatureMapDisplay:
             scale=scale,
             extra_width=extra,
         )
-        negative = bool((self.maps < 0).any())  # NaN compares False
+        negative = bool((self.maps_ < 0).any())  # NaN compares False
         self.cmap_ = transparent_gutters(cmap or (SIGNED_CMAP if negative else ACTIVATION_CMAP))
         self.image_ = self.ax_.imshow(self._mosaic(), cmap=self.cmap_, interpolation="nearest")
         self._set_scale()
@@ -160,12 +174,12 @@ class FeatureMapDisplay:
         For widgets: one ``set_data`` on the mosaic, new titles, ``draw_idle``.
         """
         maps, channels = _check_maps(maps, channels)
-        if maps.shape != self.maps.shape:
+        if maps.shape != self.maps_.shape:
             raise ValueError(
-                f"maps must keep the drawn shape {self.maps.shape}, got {maps.shape}; "
+                f"maps must keep the drawn shape {self.maps_.shape}, got {maps.shape}; "
                 "make a new display for a different layer"
             )
-        self.maps, self.channels = maps, channels
+        self.maps, self.channels = self.maps_, self.channels_ = maps, channels
         if layer_name is not None:
             self.layer_name = layer_name
             if self._given_title is None:  # the layer is named there, and only there
@@ -182,13 +196,13 @@ class FeatureMapDisplay:
         return self.mosaic_.extract(self.image_.get_array().filled(np.nan), row, col)
 
     def _default_title(self) -> str:
-        h, w, n = self.maps.shape
+        h, w, n = self.maps_.shape
         name = self.layer_name or text("display.feature_map.default_name")
         return text("display.feature_map.title", name=name, n=n, h=h, w=w) + self._broken()
 
     def _broken(self) -> str:
         """A warning, and words for the title, when the model produced NaN or inf."""
-        bad = int(self.maps.size - np.count_nonzero(np.isfinite(self.maps)))
+        bad = int(self.maps_.size - np.count_nonzero(np.isfinite(self.maps_)))
         if not bad:
             return ""
         message = text("display.feature_map.broken", language="en", bad=bad)  # to Python: English
@@ -196,7 +210,7 @@ class FeatureMapDisplay:
         return "\n" + text("display.feature_map.broken", bad=bad)
 
     def _mosaic(self):
-        maps = np.where(np.isfinite(self.maps), self.maps, np.nan)
+        maps = np.where(np.isfinite(self.maps_), self.maps_, np.nan)
         if not self.shared_scale:  # each panel to its own range: [-1, 1] or [0, 1]
             limits = np.nanmax(np.abs(maps), axis=(0, 1), initial=0.0)
             maps = maps / np.where(limits > 0, limits, 1.0)
@@ -204,7 +218,7 @@ class FeatureMapDisplay:
         return self.mosaic_.assemble(panels, self._positions)
 
     def _set_scale(self):
-        finite = self.maps[np.isfinite(self.maps)]  # NaN/inf must not blank every panel
+        finite = self.maps_[np.isfinite(self.maps_)]  # NaN/inf must not blank every panel
         if finite.size == 0:
             finite = np.zeros(1, dtype="float32")
         negative = bool((finite < 0).any())
@@ -220,7 +234,7 @@ class FeatureMapDisplay:
     def _set_titles(self):
         # the layer is named once, in the title above the mosaic: a long name
         # (ConvNeXt, NASNet) repeated in every panel would overlap its neighbours
-        for title, channel in zip(self.titles_, self.channels, strict=True):
+        for title, channel in zip(self.titles_, self.channels_, strict=True):
             title.set_text(text("display.feature_map.channel", channel=channel))
 
 

@@ -7,52 +7,21 @@ import warnings
 
 import numpy as np
 
+from vizcnn.display._axes import check_ax
 from vizcnn.display._grid import GAP, Mosaic, bare, grid_shape, new_axes, transparent_gutters
+from vizcnn.display.filter_indices import check_filter_indices
 from vizcnn.language import text
 from vizcnn.style import SIGNED_CMAP
 from vizcnn.validation import (
     check_array,
     check_bool,
     check_int,
-    check_ints,
     check_number,
     check_one_of,
     check_positive_int,
 )
 
 LABEL_SPACE = 0.12  # inches above each grid panel for its filter index (6 pt text + margin)
-
-
-def _check_filter_indices(filter_indices, c_out: int) -> np.ndarray:
-    """``filter_indices`` as a 1-D int array of distinct filters in ``0..c_out - 1``."""
-    name = "filter_indices"
-    if filter_indices is None:
-        return np.arange(c_out)
-    if isinstance(filter_indices, range):
-        filter_indices = tuple(filter_indices)
-    if isinstance(filter_indices, np.ndarray) and filter_indices.ndim != 1:
-        raise ValueError(
-            f"{name} must be a 1-D sequence of filter indices, got an array of shape "
-            f"{filter_indices.shape}"
-        )
-    what = "a sequence of filter indices (ints)"
-    if not isinstance(filter_indices, (tuple, list, np.ndarray)):  # a str, a lone int, a set
-        shown = repr(filter_indices)
-        shown = shown if len(shown) <= 60 else shown[:57] + "..."
-        raise TypeError(f"{name} must be {what}, got {type(filter_indices).__name__} {shown}")
-    if len(filter_indices) == 0:
-        raise ValueError(f"{name} must name at least one filter, got an empty sequence")
-    indices = check_ints(filter_indices, name, len(filter_indices), minimum=0, what=what)
-    for i, f in enumerate(indices):
-        if f >= c_out:
-            raise ValueError(
-                f"{name}[{i}] must be in 0..{c_out - 1} (the kernel has {c_out} filters), got {f}"
-            )
-    values, counts = np.unique(indices, return_counts=True)
-    if (counts > 1).any():
-        repeated = ", ".join(str(v) for v in values[counts > 1])
-        raise ValueError(f"{name} must not repeat a filter, but {repeated} appears more than once")
-    return np.asarray(indices, dtype=int)
 
 
 class FilterDisplay:
@@ -113,13 +82,16 @@ class FilterDisplay:
     """
 
     def __init__(self, kernels, *, layer_name: str | None = None, depthwise: bool = False):
-        # NaN/inf allowed: a diverged layer is drawn with a warning, not refused
-        kernels = check_array(
-            kernels, "kernels", ndim=4, shape_text="(kh, kw, c_in, c_out)", what="4-D", finite=False
-        ).astype("float32")
         self.kernels = kernels
         self.layer_name = layer_name
-        self.depthwise = check_bool(depthwise, "depthwise")
+        self.depthwise = depthwise
+
+    @classmethod
+    def from_result(
+        cls, kernels, *, layer_name: str | None = None, depthwise: bool = False, **plot_kwargs
+    ):
+        """Draw a kernel already read (``vz.filters``); ``**plot_kwargs`` go to :meth:`plot`."""
+        return cls(kernels, layer_name=layer_name, depthwise=depthwise).plot(**plot_kwargs)
 
     @classmethod
     def from_layer(cls, layer, *, part: str | None = None, **plot_kwargs):
@@ -131,19 +103,21 @@ class FilterDisplay:
         """
         from vizcnn.inspection.activations import filters, is_depthwise
 
+        check_ax(plot_kwargs.get("ax"))  # before reading the weights
         kernels = filters(layer, part=part)
         name = layer.name
         if type(layer).__name__ == "SeparableConv2D":
             name = f"{name} ({part or 'depthwise'} part)"
-        display = cls(kernels, layer_name=name, depthwise=is_depthwise(layer, part))
-        return display.plot(**plot_kwargs)
+        depthwise = is_depthwise(layer, part)
+        return cls.from_result(kernels, layer_name=name, depthwise=depthwise, **plot_kwargs)
 
     @classmethod
-    def from_model(cls, model, *, layer, part: str | None = None, **plot_kwargs):
+    def from_model(cls, model, layer, *, part: str | None = None, **plot_kwargs):
         """Draw the filters of ``layer`` (name or object) of ``model`` (see
         :meth:`from_layer` for ``part``)."""
         from vizcnn.inspection import find_layer
 
+        check_ax(plot_kwargs.get("ax"))
         target = find_layer(model, layer)[-1]
         return cls.from_layer(target, part=part, **plot_kwargs)
 
@@ -210,9 +184,19 @@ class FilterDisplay:
             naming one the kernel lacks; ``channel`` outside the input channels, or not 0
             outside ``"grid"`` mode; ``mode="rgb"`` without 3 input channels.
         """
-        stored = self.kernels
-        if self.depthwise:  # one kernel per input channel (x multiplier): a grid of them
-            kh, kw, c_in, multiplier = stored.shape
+        check_ax(ax)
+        # NaN/inf allowed: a diverged layer is drawn with a warning, not refused
+        stored = check_array(
+            self.kernels,
+            "kernels",
+            ndim=4,
+            shape_text="(kh, kw, c_in, c_out)",
+            what="4-D",
+            finite=False,
+        ).astype("float32")
+        depthwise = check_bool(self.depthwise, "depthwise")
+        if depthwise:  # one kernel per input channel (x multiplier): a grid of them
+            kh, kw, c_in, multiplier = self._depthwise_shape = stored.shape
             stored = stored.reshape(kh, kw, 1, c_in * multiplier)
             if check_one_of(mode, "mode", ("auto", "grid", "rgb", "channels")) != "auto":
                 if mode != "grid":
@@ -235,7 +219,7 @@ class FilterDisplay:
                 f"channel must be in 0..{c_in - 1} (the kernel has {c_in} input channels), "
                 f"got {channel}"
             )
-        indices = _check_filter_indices(filter_indices, c_out)[:max_filters]
+        indices = check_filter_indices(filter_indices, c_out)[:max_filters]
         if limit is not None:
             limit = check_number(limit, "limit", above=0)
         fixed_limit = limit
@@ -307,8 +291,8 @@ class FilterDisplay:
                 )
             of = text("display.filter.of_channel", channel=channel, total=c_in) if c_in > 1 else ""
             title = text("display.filter.title_grid", of_channel=of, **words)
-            if self.depthwise:
-                words["count"] = _depthwise_count(n, self.kernels.shape)
+            if depthwise:
+                words["count"] = _depthwise_count(n, self._depthwise_shape)
                 title = text("display.filter.title_depthwise", **words)
         else:
             channels = min(c_in, max_channels)

@@ -7,8 +7,10 @@ import math
 
 import numpy as np
 
+from vizcnn.display._axes import check_axes
 from vizcnn.display._grid import given_axes
-from vizcnn.display.images import check_class_names, drawable_image
+from vizcnn.display.images import check_class_names
+from vizcnn.display.screen import screen_image
 from vizcnn.language import text
 from vizcnn.style import IMAGE_CMAP
 from vizcnn.validation import (
@@ -166,10 +168,10 @@ class GradCamDisplay:
         cls,
         model,
         x,
+        layer=None,
         *,
         y_true=None,
         class_names=None,
-        layer=None,
         class_index=None,
         alpha: float = 0.5,
         ncols: int | None = None,
@@ -218,10 +220,12 @@ class GradCamDisplay:
         from vizcnn.prediction import class_count, classify
         from vizcnn.validation import check_batch
 
+        check_axes(plot_kwargs.get("ax"))  # its kind first, before any TensorFlow work
         batch_size = check_positive_int(batch_size, "batch_size")
         check_number(alpha, "alpha", minimum=0, maximum=1)
         x = check_batch(model, x)
         n = len(x)
+        check_axes(plot_kwargs.get("ax"), count=n)
         if y_true is not None:
             y_true = check_labels(y_true, n, "y_true")
         names = check_class_names(class_names)
@@ -306,7 +310,7 @@ class GradCamDisplay:
             if i >= n:
                 axes.set_visible(False)  # an empty slot of the grid
                 continue
-            picture = drawable_image(self._pictures[i])
+            picture = screen_image(self._pictures[i])
             height, width = picture.shape[:2]
             extent = (-0.5, width - 0.5, height - 0.5, -0.5)
             grey = picture.ndim == 2

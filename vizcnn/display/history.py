@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 
+from vizcnn.display._axes import check_axes
 from vizcnn.language import text
 from vizcnn.validation import check_one_of, check_positive_int
 
@@ -203,7 +204,20 @@ class HistoryDisplay:
             if done is not None:
                 epochs_run[name] = done
         steps = _steps_per_epoch(histories, names, steps_per_epoch)
-        display = cls(parsed, timings=timings, steps_per_epoch=steps, epochs_run=epochs_run)
+        return cls.from_result(
+            parsed, timings=timings, steps_per_epoch=steps, epochs_run=epochs_run, **plot_kwargs
+        )
+
+    @classmethod
+    def from_result(
+        cls, histories, *, timings=None, steps_per_epoch=None, epochs_run=None, **plot_kwargs
+    ):
+        """Draw curves already read: ``{name: {metric: values}}`` and, per name, the
+        seconds of each epoch (``timings``), the steps of a full epoch and the epochs
+        run (see the class); ``**plot_kwargs`` go to :meth:`plot`."""
+        display = cls(
+            histories, timings=timings, steps_per_epoch=steps_per_epoch, epochs_run=epochs_run
+        )
         return display.plot(**plot_kwargs)
 
     def _x_values(self, name: str, n: int, x: str) -> np.ndarray:
@@ -298,11 +312,7 @@ class HistoryDisplay:
             fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.5))
             axes = np.atleast_1d(axes)
         else:
-            axes = np.atleast_1d(np.asarray(ax, dtype=object))
-            if axes.size != len(metrics):
-                raise ValueError(
-                    f"ax must hold one Axes per metric ({len(metrics)}), got {axes.size}"
-                )
+            axes = check_axes(ax, count=len(metrics), exact=True, per="metric").ravel()
             fig = axes[0].figure
         colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
         self.lines_ = {}

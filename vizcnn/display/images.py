@@ -12,7 +12,9 @@ import math
 import numpy as np
 
 from vizcnn import validation
+from vizcnn.display._axes import check_axes
 from vizcnn.display._grid import given_axes
+from vizcnn.display.screen import screen_image, warn_if_pixels
 from vizcnn.style import IMAGE_CMAP
 
 _MAX_WIDTH = 10.0  # inches: the width of a notebook cell's figure
@@ -35,6 +37,9 @@ class ImageGridDisplay:
 
     Attributes
     ----------
+    images_drawn_ : list of numpy.ndarray
+        The checked images, one-channel ones squeezed to 2-D (before the conversion to
+        the screen: float RGB pixels in 0-255 are drawn divided by 255, with a warning).
     figure_ : matplotlib.figure.Figure
     axes_ : numpy.ndarray of matplotlib.axes.Axes
         ``(nrows, ncols)`` when the display made the figure, else the ``ax`` given. Slots
@@ -46,8 +51,14 @@ class ImageGridDisplay:
     """
 
     def __init__(self, images, *, titles=None):
-        self.images = _check_images(images)
-        self.titles = _check_titles(titles, len(self.images))
+        self.images = images
+        self.titles = titles
+
+    @classmethod
+    def from_result(cls, images, *, titles=None, **plot_kwargs):
+        """Draw ``images`` (any of the forms the class takes); ``**plot_kwargs`` go to
+        :meth:`plot`."""
+        return cls(images, titles=titles).plot(**plot_kwargs)
 
     def plot(self, *, ax=None, ncols: int | None = None, cmap=None, vmin=None, vmax=None):
         """Draw the images.
@@ -70,23 +81,27 @@ class ImageGridDisplay:
         -------
         self
         """
-        n = len(self.images)
+        check_axes(ax)  # its kind first; its count once the images are counted
+        self.images_drawn_ = pictures = _check_images(self.images)
+        self.titles_given_ = _check_titles(self.titles, len(pictures))
+        n = len(pictures)
         cmap = IMAGE_CMAP if cmap is None else cmap
         vmin = None if vmin is None else validation.check_number(vmin, "vmin")
         vmax = None if vmax is None else validation.check_number(vmax, "vmax")
         if ax is None:
-            ncols = _default_ncols(self.images) if ncols is None else ncols
+            ncols = _default_ncols(pictures) if ncols is None else ncols
             ncols = validation.check_positive_int(ncols, "ncols")
             self.figure_, self.axes_ = self._new_figure(ncols)
         else:
             self.figure_, self.axes_ = given_axes(ax, n)
+        warn_if_pixels(pictures, name="images", caller=type(self).__name__)
         small = self.axes_.shape[-1] > 5 if self.axes_.ndim else False
         self.images_, self.titles_ = [], []
         for i, axes in enumerate(self.axes_.flat):
             if i >= n:
                 axes.set_visible(False)  # an empty slot of the grid
                 continue
-            image = self.images[i]
+            image = pictures[i]
             grey = image.ndim == 2
             low, high = vmin, vmax
             if grey and image.dtype == np.uint8:  # pixel values: a fixed 0-255 scale
@@ -94,28 +109,31 @@ class ImageGridDisplay:
                 high = 255.0 if high is None else high
             self.images_.append(
                 axes.imshow(
-                    image,
+                    screen_image(image),
                     cmap=cmap if grey else None,
                     vmin=low if grey else None,
                     vmax=high if grey else None,
                     interpolation="nearest",
                 )
             )
-            self.titles_.append(axes.set_title(self.titles[i], fontsize=8 if small else None))
+            self.titles_.append(
+                axes.set_title(self.titles_given_[i], fontsize=8 if small else None)
+            )
             axes.set_axis_off()
         return self
 
     def _new_figure(self, ncols: int):
         import matplotlib.pyplot as plt
 
-        n = len(self.images)
+        images, titles = self.images_drawn_, self.titles_given_
+        n = len(images)
         nrows = math.ceil(n / ncols)
         width = min(_MAX_WIDTH, _COLUMN_WIDTH * ncols)
         column = width / ncols
-        title = _TITLE_HEIGHT if any(self.titles) else 0.05
+        title = _TITLE_HEIGHT if any(titles) else 0.05
         heights = []  # each row as tall as its tallest image drawn one column wide
         for row in range(nrows):
-            shapes = [image.shape for image in self.images[row * ncols : (row + 1) * ncols]]
+            shapes = [image.shape for image in images[row * ncols : (row + 1) * ncols]]
             heights.append(column * max(min(h / w, 2.0) for h, w, *_ in shapes) + title)
         figure, axes = plt.subplots(
             nrows,
@@ -159,8 +177,8 @@ def show_images(images, *, titles=None, ncols=None, cmap=None, vmin=None, vmax=N
     >>> images = vz.data.load_sample_images()                      # doctest: +SKIP
     >>> vz.show_images(images, titles=["temple", "flower"])       # doctest: +SKIP
     """
-    return ImageGridDisplay(images, titles=titles).plot(
-        ax=ax, ncols=ncols, cmap=cmap, vmin=vmin, vmax=vmax
+    return ImageGridDisplay.from_result(
+        images, titles=titles, ax=ax, ncols=ncols, cmap=cmap, vmin=vmin, vmax=vmax
     )
 
 
@@ -245,22 +263,6 @@ def _default_ncols(images) -> int:
     fits = max(1, min(10, int(_MAX_WIDTH // max(1.0, wide))))
     nrows = math.ceil(len(images) / fits)
     return math.ceil(len(images) / nrows)
-
-
-def drawable_image(image: np.ndarray) -> np.ndarray:
-    """One image as matplotlib draws it: 2-D grey, or RGB in [0, 1] (or uint8)."""
-    channels = image.shape[-1]
-    if channels == 1:
-        return image[..., 0]
-    if channels != 3:
-        return image.mean(axis=-1)
-    if image.dtype == np.uint8:
-        return image
-    image = image.astype("float32")
-    low, high = float(image.min()), float(image.max())
-    if low < 0 or high > 1:  # e.g. standardised pixels: rescale for drawing only
-        image = (image - low) / (high - low) if high > low else np.zeros_like(image)
-    return image
 
 
 def check_class_names(class_names):

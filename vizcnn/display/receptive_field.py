@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from vizcnn.display._axes import check_axes
+from vizcnn.display.screen import screen_image
 from vizcnn.language import text
 from vizcnn.style import ACTIVATION_CMAP, IMAGE_CMAP
 from vizcnn.validation import (
@@ -43,9 +45,13 @@ class ReceptiveFieldDisplay:
         One channel of the layer's output for ``image``.
     channel : int, optional
         Which channel ``feature_map`` is (for its title).
+    n_effective : int, default=1
+        How many inputs ``effective`` was averaged over (for its title).
 
     Attributes
     ----------
+    image_ : numpy.ndarray, shape (H, W, C)
+        The checked image (``effective_``, ``feature_map_``: the checked panels or None).
     box_ : tuple
         Theoretical field ``((top, bottom), (left, right))``, inclusive; may leave the image.
     box_in_image_ : tuple or None
@@ -67,28 +73,49 @@ class ReceptiveFieldDisplay:
         effective=None,
         feature_map=None,
         channel: int | None = None,
+        n_effective: int = 1,
     ):
-        image = np.asarray(image, dtype=float)
-        if image.ndim != 3:
-            raise ValueError(f"image must be one image shaped (H, W, C), got shape {image.shape}")
         self.image = image
         self.field = field
         self.position = position
         self.layer_name = layer_name
-        self.box_ = field.box(position)
-        self.box_in_image_ = field.box_in_image(position)
-        self.effective = None if effective is None else np.asarray(effective, dtype=float)
-        self.feature_map = None if feature_map is None else np.asarray(feature_map, dtype=float)
+        self.effective = effective
+        self.feature_map = feature_map
         self.channel = channel
-        self.n_effective = 1  # inputs the effective field was averaged over
+        self.n_effective = n_effective  # inputs the effective field was averaged over
+
+    @classmethod
+    def from_result(cls, image, field, *, position, layer_name: str, **options):
+        """Draw a field already computed (``vz.receptive_fields(model)[layer]``) on ``image``.
+
+        ``effective``, ``feature_map``, ``channel`` and ``n_effective`` among ``**options``
+        are the class's arguments; the other options go to :meth:`plot`.
+        """
+        own = ("effective", "feature_map", "channel", "n_effective")
+        stored = {name: options.pop(name) for name in own if name in options}
+        display = cls(image, field, position=position, layer_name=layer_name, **stored)
+        return display.plot(**options)
+
+    def _check(self) -> None:
+        """Validate what ``__init__`` stored; set the arrays drawn and ``box_``."""
+        image = np.asarray(self.image, dtype=float)
+        if image.ndim != 3:
+            raise ValueError(f"image must be one image shaped (H, W, C), got shape {image.shape}")
+        self.image_ = image
+        self.box_ = self.field.box(self.position)
+        self.box_in_image_ = self.field.box_in_image(self.position)
+        self.effective_ = None if self.effective is None else np.asarray(self.effective, float)
+        self.feature_map_ = (
+            None if self.feature_map is None else np.asarray(self.feature_map, float)
+        )
 
     @classmethod
     def from_model(
         cls,
         model,
         image,
-        *,
         layer,
+        *,
         position=None,
         feature_map: bool = True,
         effective=False,
@@ -124,6 +151,7 @@ class ReceptiveFieldDisplay:
         """
         from vizcnn.inspection import effective_receptive_field, feature_maps, field_of
 
+        check_axes(plot_kwargs.get("ax"))  # before any TensorFlow work
         image = check_image(image, "image")
         path = check_one_of(path, "path", ("full", "convolution"))
         check_batch(model, image[None], name="image")
@@ -155,7 +183,7 @@ class ReceptiveFieldDisplay:
                 model, x_effective, layer_path[-1], position=position, channel=channel
             )
             n_effective = len(x_effective)
-        display = cls(
+        return cls.from_result(
             image,
             field,
             position=position,
@@ -163,9 +191,9 @@ class ReceptiveFieldDisplay:
             effective=erf,
             feature_map=fmap,
             channel=shown_channel,
+            n_effective=n_effective,
+            **plot_kwargs,
         )
-        display.n_effective = n_effective
-        return display.plot(**plot_kwargs)
 
     def plot(self, *, ax=None, color: str = "tab:orange", title: str | None = None):
         """Draw the image with the field, then the optional panels.
@@ -186,26 +214,26 @@ class ReceptiveFieldDisplay:
         """
         import matplotlib.pyplot as plt
 
-        n_panels = 1 + (self.effective is not None) + (self.feature_map is not None)
+        check_axes(ax)  # its kind before anything else; its count once panels are known
+        self._check()
+        n_panels = 1 + (self.effective_ is not None) + (self.feature_map_ is not None)
         if ax is None:
             self.figure_, axes = plt.subplots(1, n_panels, figsize=(3.6 * n_panels, 3.6))
             axes = list(np.atleast_1d(axes))
         else:
-            axes = list(np.atleast_1d(np.asarray(ax, dtype=object)))
-            if len(axes) != n_panels:
-                raise ValueError(f"ax must hold {n_panels} Axes (one per panel), got {len(axes)}")
+            axes = list(check_axes(ax, count=n_panels, exact=True, per="panel").flat)
             self.figure_ = axes[0].figure
         self.axes_, self.ax_ = axes, axes[0]
         self.patches_ = []
 
-        self.ax_.imshow(_displayable(self.image), cmap=IMAGE_CMAP, interpolation="nearest")
+        self.ax_.imshow(screen_image(self.image_), cmap=IMAGE_CMAP, interpolation="nearest")
         self._draw_field(self.ax_, color)
         self.ax_.set_title(title or self._title())
         panel = 1
-        if self.effective is not None:
+        if self.effective_ is not None:
             ax_e = axes[panel]
             self.effective_image_ = ax_e.imshow(
-                self.effective, cmap=_EFFECTIVE_CMAP, interpolation="nearest"
+                self.effective_, cmap=_EFFECTIVE_CMAP, interpolation="nearest"
             )
             self._draw_field(ax_e, color)
             # zoom on the field: the blob is small next to the whole image
@@ -217,9 +245,9 @@ class ReceptiveFieldDisplay:
                 over = text("display.receptive_field.mean_of", n=self.n_effective)
             ax_e.set_title(text("display.receptive_field.effective", over=over))
             panel += 1
-        if self.feature_map is not None:
+        if self.feature_map_ is not None:
             ax_f = axes[panel]
-            ax_f.imshow(self.feature_map, cmap=ACTIVATION_CMAP, interpolation="nearest")
+            ax_f.imshow(self.feature_map_, cmap=ACTIVATION_CMAP, interpolation="nearest")
             i, j = self.position
             self.unit_patch_ = plt.Rectangle(
                 (j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=color, linewidth=2.5
@@ -256,7 +284,7 @@ class ReceptiveFieldDisplay:
         """Dashed theoretical box, hatched padding part, solid frame of the real pixels."""
         import matplotlib.pyplot as plt
 
-        height, width = self.image.shape[:2]
+        height, width = self.image_.shape[:2]
         (top, bottom), (left, right) = self.box_
         theoretical = plt.Rectangle(
             (left - 0.5, top - 0.5),
@@ -330,13 +358,3 @@ def _outside(box, height, width):
         if right > width - 1:
             pieces.append((y0, y1, max(left, width), right))
     return pieces
-
-
-def _displayable(image):
-    """One channel as 2-D; colour scaled into [0, 1] when it lies outside."""
-    if image.shape[-1] == 1:
-        return image[..., 0]
-    lo, hi = float(image.min()), float(image.max())
-    if lo < 0 or hi > 1:
-        image = (image - lo) / (hi - lo or 1.0)
-    return image[..., :3]

@@ -15,7 +15,9 @@ import math
 
 import numpy as np
 
+from vizcnn.display._axes import check_axes
 from vizcnn.display.images import ImageGridDisplay
+from vizcnn.display.screen import screen_image
 from vizcnn.language import text
 from vizcnn.validation import check_images, check_int, check_value_range
 
@@ -41,6 +43,8 @@ class TopPatchesDisplay:
 
     Attributes
     ----------
+    images_ : numpy.ndarray, shape (k, H, W, C)
+        The images drawn, ``x[result.indices]``.
     figure_ : matplotlib.figure.Figure
     axes_ : numpy.ndarray of matplotlib.axes.Axes
         ``(nrows, ncols)`` when the display made the figure, else the ``ax`` given; slots
@@ -56,14 +60,20 @@ class TopPatchesDisplay:
     """
 
     def __init__(self, result, x):
+        self.result = result
+        self.x = x
+
+    def _check(self) -> None:
+        """Validate what ``__init__`` stored; set ``images`` (the images drawn)."""
         from vizcnn.inspection.top_patches import TopPatches
 
+        result = self.result
         if not isinstance(result, TopPatches):
             raise TypeError(
                 "result must be what vz.top_activating_patches returns (TopPatches), "
                 f"got {type(result).__name__}"
             )
-        x = check_images(x, "x")
+        x = check_images(self.x, "x")
         if int(np.max(result.indices)) >= len(x):
             raise ValueError(
                 f"x holds {len(x)} images but result refers to image "
@@ -75,8 +85,7 @@ class TopPatchesDisplay:
                 f"x has images of {height}x{width} pixels, smaller than result's boxes: "
                 "pass the x the result was computed on"
             )
-        self.result = result
-        self.images = x[result.indices]
+        self.images_ = x[result.indices]
 
     @classmethod
     def from_model(cls, model, x, layer, channel, *, k: int = 9, batch_size: int = 256, **plot):
@@ -91,8 +100,9 @@ class TopPatchesDisplay:
         """
         from vizcnn.inspection.top_patches import top_activating_patches
 
+        check_axes(plot.get("ax"))  # before any TensorFlow work
         result = top_activating_patches(model, x, layer, channel, k=k, batch_size=batch_size)
-        return cls(result, x).plot(**plot)
+        return cls.from_result(result, x, **plot)
 
     @classmethod
     def from_result(cls, result, x, **plot):
@@ -120,12 +130,16 @@ class TopPatchesDisplay:
         -------
         self
         """
+        check_axes(ax)
+        self._check()
         result = self.result
-        value_range = _value_range(value_range, self.images)
+        value_range = _value_range(value_range, self.images_)
         titles = [
             f"#{i}: {score:.3g}" for i, score in zip(result.indices, result.scores, strict=True)
         ]
-        _draw_grid(self, titles, ax=ax, ncols=ncols, cmap=cmap, value_range=value_range)
+        _draw_grid(
+            self, self.images_, titles, ax=ax, ncols=ncols, cmap=cmap, value_range=value_range
+        )
         from matplotlib.patches import Rectangle
 
         self.rectangles_ = []
@@ -181,20 +195,33 @@ class ActivationMaximizationDisplay:
     """
 
     def __init__(self, images, *, channels=None, layer_name=None, value_range=(0.0, 1.0)):
-        images = check_images(images, "images").astype("float32")
+        self.images = images
+        self.channels = channels
+        self.layer_name = layer_name
+        self.value_range = value_range
+
+    @classmethod
+    def from_result(cls, images, *, channels=None, layer_name=None, value_range=(0.0, 1.0), **plot):
+        """Draw images already made by :func:`vizcnn.activation_maximization` (one per
+        channel); ``**plot`` goes to :meth:`plot`."""
+        display = cls(images, channels=channels, layer_name=layer_name, value_range=value_range)
+        return display.plot(**plot)
+
+    def _check(self) -> None:
+        """Validate what ``__init__`` stored; set ``images_``, ``channels_``, ``value_range_``."""
+        images = check_images(self.images, "images").astype("float32")
         if images.shape[-1] not in (1, 3):
             raise ValueError(
                 f"images must have 1 (grey) or 3 (RGB) channels, got shape {images.shape}"
             )
-        channels = list(range(len(images))) if channels is None else _channel_list(channels)
+        given = self.channels
+        channels = list(range(len(images))) if given is None else _channel_list(given)
         if len(channels) != len(images):
             raise ValueError(
                 f"channels must give one channel per image ({len(images)}), got {len(channels)}"
             )
-        self.images = images
-        self.channels = channels
-        self.layer_name = layer_name
-        self.value_range = _value_range(value_range, images)
+        self.images_, self.channels_ = images, channels
+        self.value_range_ = _value_range(self.value_range, images)
 
     @classmethod
     def from_model(cls, model, layer, channels, *, ax=None, ncols=None, cmap=None, **am_kwargs):
@@ -215,11 +242,19 @@ class ActivationMaximizationDisplay:
         from vizcnn.inspection.activation_max import maximize_channels
 
         channels = _channel_list(channels)
+        check_axes(ax, count=len(channels))  # before the gradient ascent
         images = maximize_channels(model, layer, channels, **am_kwargs)
         name = layer if isinstance(layer, str) else getattr(layer, "name", None)
         value_range = am_kwargs.get("value_range", (0.0, 1.0))
-        display = cls(images, channels=channels, layer_name=name, value_range=value_range)
-        return display.plot(ax=ax, ncols=ncols, cmap=cmap)
+        return cls.from_result(
+            images,
+            channels=channels,
+            layer_name=name,
+            value_range=value_range,
+            ax=ax,
+            ncols=ncols,
+            cmap=cmap,
+        )
 
     def plot(self, *, ax=None, ncols=None, cmap=None):
         """Draw the images, titled by channel.
@@ -234,10 +269,12 @@ class ActivationMaximizationDisplay:
         -------
         self
         """
-        titles = [text("display.activation_max.channel", channel=c) for c in self.channels]
-        _draw_grid(self, titles, ax=ax, ncols=ncols, cmap=cmap, value_range=self.value_range)
-        self.images_ = self.images
-        self.channels_ = list(self.channels)
+        check_axes(ax)
+        self._check()
+        titles = [text("display.activation_max.channel", channel=c) for c in self.channels_]
+        _draw_grid(
+            self, self.images_, titles, ax=ax, ncols=ncols, cmap=cmap, value_range=self.value_range_
+        )
         if ax is None:
             where = f"{self.layer_name}: " if self.layer_name else ""
             _suptitle(self.figure_, where + text("display.activation_max.title"))
@@ -265,29 +302,21 @@ def _value_range(value_range, images) -> tuple[float, float]:
     return check_value_range(value_range)
 
 
-def _draw_grid(display, titles, *, ax, ncols, cmap, value_range) -> None:
-    """Draw ``display.images`` one Axes each, grey ones from black at ``value_range[0]``
-    to white at ``value_range[1]``; set the display's ``figure_``, ``axes_``, ``titles_``."""
+def _draw_grid(display, images, titles, *, ax, ncols, cmap, value_range) -> None:
+    """Draw ``images`` one Axes each, grey ones from black at ``value_range[0]`` to white
+    at ``value_range[1]``; set the display's ``figure_``, ``axes_``, ``titles_``."""
     low, high = value_range
-    images = display.images
-    grid = ImageGridDisplay(_drawable(images, low, high), titles=titles).plot(
-        ax=_axes(ax, len(images), ncols), cmap=cmap, vmin=low, vmax=high
+    drawable = [screen_image(image, value_range=value_range) for image in images]
+    grid = ImageGridDisplay.from_result(
+        drawable, titles=titles, ax=_axes(ax, len(images), ncols), cmap=cmap, vmin=low, vmax=high
     )
     display.figure_, display.axes_, display.titles_ = grid.figure_, grid.axes_, grid.titles_
-
-
-def _drawable(images, low: float, high: float) -> list[np.ndarray]:
-    """Grey images as they are (drawn with vmin/vmax); RGB scaled to [0, 1]."""
-    images = np.asarray(images, dtype="float32")
-    if images.shape[-1] == 3:
-        images = np.clip((images - low) / (high - low), 0.0, 1.0)
-    return list(images)
 
 
 def _axes(ax, n: int, ncols):
     """``ax`` as given, or a new grid of thumbnails: about square, at most 8 across."""
     if ax is not None:
-        return ax
+        return check_axes(ax, count=n)
     import matplotlib.pyplot as plt
 
     ncols = (

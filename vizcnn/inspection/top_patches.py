@@ -27,6 +27,7 @@ from vizcnn.inspection._unit_common import (
     run,
     usable,
 )
+from vizcnn.inspection.activations import warn_unscaled
 from vizcnn.inspection.receptive_field import field_of
 from vizcnn.validation import check_batch, check_int, check_model, check_positive_int
 
@@ -128,7 +129,8 @@ def top_activating_patches(model, x, layer, channel, *, k: int = 9, batch_size: 
     path, key, channels = conv_layer(model, layer)
     channel = check_channel(channel, channels, key)
     batch_size = check_positive_int(batch_size, "batch_size")
-    x = check_batch(model, x)
+    raw, x = x, check_batch(model, x)
+    warn_unscaled(model, raw, x, caller="top_activating_patches")
     k = _check_k(k, len(x))
 
     tf = import_tensorflow()
@@ -249,7 +251,8 @@ def channel_peaks(model, x, layer, *, batch_size: int = 256) -> ChannelPeaks:
     check_model(model)
     path, key, _ = conv_layer(model, layer)
     batch_size = check_positive_int(batch_size, "batch_size")
-    x = check_batch(model, x)
+    raw, x = x, check_batch(model, x)
+    warn_unscaled(model, raw, x, caller="channel_peaks")
     tf = import_tensorflow()
     grid = tuple(path[-1].output.shape)[1:3]
     known = inferred_output_shape(model, path, x.shape[1:])  # a model of any image size

@@ -11,6 +11,7 @@ import math
 import numpy as np
 from matplotlib.patches import Rectangle
 
+from vizcnn.display.screen import screen_image
 from vizcnn.language import text
 from vizcnn.style import IMAGE_CMAP
 
@@ -97,15 +98,8 @@ class UnitFigure:
             0.5, 0.5, "", ha="center", va="center", fontsize=11, color="0.4", visible=False
         )
 
-    def _drawable(self, image):
-        """One image as imshow takes it: grey as it is, RGB scaled to [0, 1]."""
-        low, high = self.value_range
-        if image.shape[-1] == 3:
-            return np.clip((image - low) / (high - low), 0.0, 1.0)
-        return image[..., 0]  # grey, or a channel count no screen shows: the first
-
     def _show_image(self, artist, image):
-        artist.set_data(self._drawable(image))
+        artist.set_data(screen_image(image, value_range=self.value_range))
         if image.shape[-1] != 3:
             artist.set_clim(*self.value_range)
 

@@ -1,8 +1,10 @@
 """FeatureMapExplorer: pick an image, a layer and channels; see that layer's feature maps.
 
-Feature maps are computed once per layer for all the images (one batched call), then
-cached: changing the image or the channels is NumPy slicing plus one ``set_data`` on the
-display's mosaic. Changing the layer redraws the same figure (the map size changes).
+Feature maps are computed in blocks of images (one batched call per block) and kept in a
+cache of bounded size: a few thousand images at every layer would hold gigabytes, though
+one image is drawn at a time. Within a cached block, changing the image or the channels
+is NumPy slicing plus one ``set_data`` on the display's mosaic. Changing the layer redraws
+the same figure (the map size changes).
 The figure is rendered to PNG for an ``ipywidgets.Image`` (see ``_png_figure``).
 
 A widget cannot raise into the learner's notebook, so every problem is written in words
@@ -14,18 +16,23 @@ are named in words too, so a blank panel is never left unexplained.
 from __future__ import annotations
 
 import html
+from collections import OrderedDict
 
 import ipywidgets as widgets
 import numpy as np
 
 from vizcnn import inspection, validation
 from vizcnn.display.feature_maps import FeatureMapDisplay
+from vizcnn.display.screen import screen_image
 from vizcnn.language import text
 from vizcnn.style import IMAGE_CMAP
 from vizcnn.widgets._explorer_base import GREY, ExplorerBase
 from vizcnn.widgets._explorer_common import check_captions, choose_layers, words
 
 _STYLE = {"description_width": "110px"}
+_FIRST_BLOCK = 8  # images in a layer's first block, before its maps' size is known
+_BLOCK_BYTES = 16 * 2**20  # a block's maps, once a layer's size per image is known
+_CACHE_BYTES = 64 * 2**20  # all cached maps; the newest block is always kept
 
 
 class FeatureMapExplorer(ExplorerBase):
@@ -80,7 +87,8 @@ class FeatureMapExplorer(ExplorerBase):
         self.labels = check_captions(labels, len(self.images))
         self._layers = choose_layers(model, layers)  # dropdown label -> layer object
         self._init_explorer((10, 4.2), 80)  # picture, figure, error
-        self._maps = {}  # dropdown label -> feature maps of all images (N, H, W, C)
+        self._maps = OrderedDict()  # (label, first, stop) -> maps of images[first:stop]
+        self._per_image = {}  # dropdown label -> (bytes of one image's maps, channels)
         self.display_ = None
         self.note = None
 
@@ -129,11 +137,11 @@ class FeatureMapExplorer(ExplorerBase):
     @property
     def channels(self) -> list[int]:
         """The channel numbers shown now (empty while the layer's maps are unknown)."""
-        maps = self._maps.get(self.layer_dropdown.value)
-        if maps is None:
+        known = self._per_image.get(self.layer_dropdown.value)
+        if known is None:
             return []
         first = self.first_channel_slider.value
-        return list(range(first, min(first + self.max_maps, maps.shape[-1])))
+        return list(range(first, min(first + self.max_maps, known[1])))
 
     # -- updates: each one ends in _show() or _fail(), never in an exception -------------
 
@@ -144,33 +152,50 @@ class FeatureMapExplorer(ExplorerBase):
         # keep the panel count fixed while sliding, so updates stay in place
         with self._syncing_controls(self.first_channel_slider):
             self.first_channel_slider.max = max(0, maps.shape[-1] - self.max_maps)
-        self._draw(rebuild=True)
+        self._draw(maps, rebuild=True)
 
     def _on_image_or_channels(self, change=None):
         if self._syncing:
             return
-        if self._compute() is not None:
-            self._draw(rebuild=self.display_ is None)
+        maps = self._compute()
+        if maps is not None:
+            self._draw(maps, rebuild=self.display_ is None)
 
     def _compute(self):
-        """The current layer's maps (cached), or None after showing why not."""
-        label = self.layer_dropdown.value
-        if label not in self._maps:
-            try:
-                maps = inspection.feature_maps(self.model, self.images, self._layers[label])
-            except Exception as exc:  # noqa: BLE001 - shown in words; the next choice retries
-                self._fail(text("explorer.cannot_compute_maps", layer=label, error=words(exc)))
-                return None
-            if maps.ndim != 4 or 0 in maps.shape[1:]:
-                self._fail(_empty_message(label, maps.shape, self.images.shape))
-                return None
-            self._maps[label] = maps  # only successes are cached
-        return self._maps[label]
+        """The shown image's maps at the current layer (cached), or None after showing
+        why not."""
+        label, index = self.layer_dropdown.value, self.image_slider.value
+        for key in self._maps:
+            if key[0] == label and key[1] <= index < key[2]:
+                self._maps.move_to_end(key)  # the least recently used go first
+                return self._maps[key][index - key[1]]
+        first, stop = self._block(label, index)
+        try:
+            maps = inspection.feature_maps(self.model, self.images[first:stop], self._layers[label])
+        except Exception as exc:  # noqa: BLE001 - shown in words; the next choice retries
+            self._fail(text("explorer.cannot_compute_maps", layer=label, error=words(exc)))
+            return None
+        if maps.ndim != 4 or 0 in maps.shape[1:]:
+            self._fail(_empty_message(label, maps.shape, self.images.shape))
+            return None
+        self._per_image[label] = (maps[0].nbytes, maps.shape[-1])
+        self._maps[(label, first, stop)] = maps  # only successes are cached
+        while len(self._maps) > 1 and sum(m.nbytes for m in self._maps.values()) > _CACHE_BYTES:
+            self._maps.popitem(last=False)
+        return maps[index - first]
 
-    def _draw(self, *, rebuild: bool):
+    def _block(self, label, index):
+        """The images ``first:stop`` to compute with ``index``: as many as fit a block."""
+        known = self._per_image.get(label)
+        size = _FIRST_BLOCK if known is None else max(1, _BLOCK_BYTES // max(known[0], 1))
+        first = index - index % size
+        return first, min(len(self.images), first + size)
+
+    def _draw(self, maps, *, rebuild: bool):
+        """Draw ``maps`` (the shown image's, ``(H, W, C)``) at the chosen channels."""
         label = self.layer_dropdown.value
         try:
-            shown = self._maps[label][self.image_slider.value][..., self.channels]
+            shown = maps[..., self.channels]
             bad = int(shown.size - np.count_nonzero(np.isfinite(shown)))
             if bad:  # a broken model (diverged training) would draw a silent blank
                 self._fail(
@@ -185,14 +210,17 @@ class FeatureMapExplorer(ExplorerBase):
                 return
             if rebuild:
                 self._new_figure()
-                self.display_ = FeatureMapDisplay(
-                    shown, layer_name=self._layers[label].name, channels=self.channels
-                ).plot(ax=self._ax_maps)
+                self.display_ = FeatureMapDisplay.from_result(
+                    shown,
+                    layer_name=self._layers[label].name,
+                    channels=self.channels,
+                    ax=self._ax_maps,
+                )
             else:
                 self.display_.set_maps(shown, channels=self.channels)
                 self._input_artist.set_data(self._input_picture())
                 self._input_title.set_text(self._caption())
-            self._show()
+            self._show(maps)
         except Exception as exc:  # noqa: BLE001 - shown in words; the next choice redraws
             self._fail(text("feature_map_explorer.cannot_draw", layer=label, error=words(exc)))
 
@@ -209,11 +237,7 @@ class FeatureMapExplorer(ExplorerBase):
         ax_image.set_yticks([])
 
     def _input_picture(self):
-        image = self.images[self.image_slider.value]
-        if image.shape[-1] != 3:  # grey, or a channel count no screen shows: the first
-            return image[..., 0]
-        low, high = float(image.min()), float(image.max())
-        return (image - low) / (high - low or 1.0)
+        return screen_image(self.images[self.image_slider.value])
 
     def _caption(self):
         index = self.image_slider.value
@@ -221,9 +245,8 @@ class FeatureMapExplorer(ExplorerBase):
             return text("explorer.caption_label", index=index, label=self.labels[index])
         return text("explorer.caption", index=index)
 
-    def _show(self):
-        maps = self._maps[self.layer_dropdown.value]
-        _, h, w, c = maps.shape
+    def _show(self, maps):
+        h, w, c = maps.shape
         first, last = self.channels[0], self.channels[-1]
         caption = html.escape(self._caption())
         showing = text(
@@ -234,7 +257,7 @@ class FeatureMapExplorer(ExplorerBase):
             f"{text('feature_map_explorer.status.maps', c=c, h=h, w=w)}<br>{showing}"
             f"<br>{text('feature_map_explorer.status.scale')}"
         )
-        self.note = self._silent_note(maps[self.image_slider.value][..., self.channels])
+        self.note = self._silent_note(maps[..., self.channels])
         if self.note:
             body += f"<br><span style='color:{GREY}'>{html.escape(self.note)}</span>"
         self._show_status(body)

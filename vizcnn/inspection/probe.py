@@ -61,6 +61,13 @@ def _clone(model, inputs):
     return keras.models.clone_model(model, input_tensors=inputs, clone_function=_linear_copy)
 
 
+_POOLS_TO_AVERAGE = (("MaxPooling2D", "AveragePooling2D"), ("MaxPooling1D", "AveragePooling1D"))
+_GLOBAL_POOLS_TO_AVERAGE = (
+    ("GlobalMaxPooling2D", "GlobalAveragePooling2D"),
+    ("GlobalMaxPooling1D", "GlobalAveragePooling1D"),
+)
+
+
 def _linear_copy(layer):
     keras = _keras()
     if not isinstance(layer, keras.layers.Layer):  # a keras.ops operation in the graph
@@ -76,13 +83,18 @@ def _linear_copy(layer):
     name = type(layer).__name__
     config = layer.get_config()
     common = {"name": layer.name, "dtype": "float64"}
-    if isinstance(layer, keras.layers.MaxPooling2D):
-        keep = ("pool_size", "strides", "padding", "data_format")
-        return keras.layers.AveragePooling2D(**{k: config[k] for k in keep}, **common)
-    if isinstance(layer, keras.layers.GlobalMaxPooling2D):
-        return keras.layers.GlobalAveragePooling2D(
-            data_format=config.get("data_format"), keepdims=config.get("keepdims", False), **common
-        )
+    # max pooling, 2-D or 1-D, becomes average pooling over the same windows
+    for pool, mean in _POOLS_TO_AVERAGE:
+        if isinstance(layer, getattr(keras.layers, pool)):
+            keep = ("pool_size", "strides", "padding", "data_format")
+            return getattr(keras.layers, mean)(**{k: config[k] for k in keep}, **common)
+    for pool, mean in _GLOBAL_POOLS_TO_AVERAGE:
+        if isinstance(layer, getattr(keras.layers, pool)):
+            return getattr(keras.layers, mean)(
+                data_format=config.get("data_format"),
+                keepdims=config.get("keepdims", False),
+                **common,
+            )
     if name in POINTWISE_LAYERS or grid_effect(layer) == "identity":  # augmentation too
         return _pass_through_class()(**common)
     if name in MERGES_TO_ADD:
@@ -119,14 +131,12 @@ def _fill(variable):
         value = 0.0
     elif name in ("gamma", "moving_variance"):
         value = 1.0
+    # kernels are (*window, c_in, c_out): (kh, kw, ...) in 2-D, (k, ...) in 1-D, () for
+    # Dense; depthwise ones (*window, c_in, multiplier) sum over the window only
     elif name == "depthwise_kernel":
-        value = 1.0 / math.sqrt(shape[0] * shape[1])
-    elif name == "pointwise_kernel":
-        value = 1.0 / shape[2]
-    elif name == "kernel" and len(shape) == 4:
-        value = 1.0 / (shape[2] * math.sqrt(shape[0] * shape[1]))
-    elif name == "kernel" and len(shape) == 2:
-        value = 1.0 / shape[0]
+        value = 1.0 / math.sqrt(math.prod(shape[:-2]))
+    elif name in ("pointwise_kernel", "kernel") and len(shape) >= 2:
+        value = 1.0 / (shape[-2] * math.sqrt(math.prod(shape[:-2])))
     else:
         return
     variable.assign(np.full(shape, value, dtype=variable.dtype))

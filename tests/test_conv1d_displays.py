@@ -107,6 +107,11 @@ def test_filters_are_drawn_as_taps_over_their_responses(sound):
         vz.WaveformFilterDisplay.from_layer(_image_model().get_layer("c"))
     with pytest.raises(ValueError, match=r"input_channel must be"):
         vz.WaveformFilterDisplay(kernel, input_channel=1).plot()
+    for bad in ([6], [1, 1], []):
+        with pytest.raises(ValueError, match=r"filter_indices must be .* in 0..5"):
+            vz.WaveformFilterDisplay(kernel).plot(filter_indices=bad)
+    with pytest.raises(TypeError, match=r"filter_indices must be"):
+        vz.WaveformFilterDisplay(kernel).plot(filter_indices=3)
 
 
 def test_grad_cam_is_a_band_behind_each_sound(sound, tones):

@@ -184,3 +184,13 @@ def test_positions_on_a_1d_grid(wavenet):
         rf.box(1.5)
     with pytest.raises(ValueError, match=r"position 40 is outside"):
         vz.empirical_receptive_field(wavenet, "d2", position=40)
+
+
+def test_the_effective_field_of_a_1d_unit_lies_inside_its_field(wavenet):
+    x = np.random.default_rng(0).standard_normal((4, 40, 1)).astype("float32")
+    strength = vz.inspection.effective_receptive_field(wavenet, x, "d4", position=20, channel=1)
+    assert strength.shape == (40,)
+    ((first, last),) = vz.receptive_fields(wavenet)["d4"].box_in_image(20)
+    assert (first, last) == (20 - 7, 20)
+    assert not strength[:first].any() and not strength[last + 1 :].any()
+    assert strength[first : last + 1].any()

@@ -9,7 +9,7 @@ import numpy as np
 
 from vizcnn.display._waveform import WAVE_COLOUR, check_sample_rate
 from vizcnn.language import text
-from vizcnn.validation import check_array, check_int, check_positive_int
+from vizcnn.validation import check_array, check_int, check_ints, check_positive_int
 
 _PANEL = (1.35, 0.85)  # inches per filter panel (width, height of each of its two rows)
 _MAX_COLUMNS = 8
@@ -133,15 +133,13 @@ class WaveformFilterDisplay:
         """
         import matplotlib.pyplot as plt
 
-        from vizcnn.display.filters import _check_filter_indices
-
         kernels = check_array(
             self.kernels, "kernels", ndim=3, shape_text="(k, c_in, c_out)", what="3-D"
         )
         rate = check_sample_rate(self.sample_rate)
         c_in = kernels.shape[1]
         channel = check_int(self.input_channel, "input_channel", minimum=0, maximum=c_in - 1)
-        self.filter_indices_ = _check_filter_indices(filter_indices, kernels.shape[2])
+        self.filter_indices_ = _chosen_filters(filter_indices, kernels.shape[2])
         n = len(self.filter_indices_)
         frequencies, magnitudes = frequency_responses(kernels, n_fft=n_fft, sample_rate=rate)
         self.frequencies_ = frequencies
@@ -195,3 +193,21 @@ class WaveformFilterDisplay:
                 text("display.waveform.filters_title", layer=self.layer_name), fontsize=9
             )
         return self
+
+
+def _chosen_filters(filter_indices, c_out: int) -> np.ndarray:
+    """``filter_indices`` as distinct filters in ``0..c_out - 1``, all of them for None."""
+    if filter_indices is None:
+        return np.arange(c_out)
+    what = "a sequence of distinct filter indices (ints)"
+    if not isinstance(filter_indices, (tuple, list, range, np.ndarray)):
+        raise TypeError(f"filter_indices must be {what}, got {type(filter_indices).__name__}")
+    chosen = check_ints(
+        tuple(filter_indices), "filter_indices", len(filter_indices), minimum=0, what=what
+    )
+    if not chosen or max(chosen) >= c_out or len(set(chosen)) < len(chosen):
+        raise ValueError(
+            f"filter_indices must be {what} in 0..{c_out - 1} (the kernel has {c_out} "
+            f"filters), got {list(chosen)}"
+        )
+    return np.asarray(chosen, dtype=int)

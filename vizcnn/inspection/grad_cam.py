@@ -280,21 +280,15 @@ def _output_rank(layer):
 
 
 def _larger_than_one_cell(layer) -> bool:
-    """Whether a layer's grid (H', W') or (T',) has more than one place (an unknown size
-    may)."""
+    """Whether a layer's grid (H', W') or (T',) has more than one place (unknown: may)."""
     grid = tuple(layer.output.shape)[1:-1]
     return None in grid or math.prod(grid) > 1
-
-
-def _model_rank(model) -> int:
-    """The rank of the model's input: 4 for images, 3 for sequences."""
-    return len(model.inputs[0].shape)
 
 
 def _default_layer(model):
     """The path to the last layer whose output is a grid larger than one place: 4-D for
     a model of images, 3-D for a model of sequences."""
-    rank = _model_rank(model)
+    rank = len(model.inputs[0].shape)  # 4 for images, 3 for sequences
     spatial = [path for path, layer in iter_layers(model) if _output_rank(layer) == rank]
     if not spatial:
         raise ValueError(

@@ -66,3 +66,11 @@ def test_the_architecture_of_a_1d_model(sound):
     assert shapes["c1"] == "40×3" and shapes["add"] == "40×4" and shapes["gap"] == "4"
     assert [box.kind for box in display.boxes_ if box.name == "c2"] == ["Conv1D"]
     assert len(display.skips_) == 1
+
+
+def test_an_empty_grid_is_named_in_steps(keras):
+    inputs = keras.Input((None, 1))
+    pooled = keras.layers.MaxPooling1D(8, name="pool")(keras.layers.Conv1D(2, 3, name="c")(inputs))
+    model = keras.Model(inputs, pooled)
+    with pytest.raises(ValueError, match=r"empty feature map \(0,\) for sequences of 6 steps"):
+        vz.inspection.channel_peaks(model, np.zeros((2, 6, 1), "float32"), "pool")

@@ -261,11 +261,11 @@ def channel_peaks(model, x, layer, *, batch_size: int = 256) -> ChannelPeaks:
     if None in grid:  # or else one image, eagerly, gives the grid
         grid = tuple(run(compiled(model, path, "stages", list), tf.constant(x[:1])).shape)[1:-1]
     if 0 in grid:
-        what = "images of {} pixels" if x.ndim == 4 else "sequences of {} steps"
+        what = ("images", "pixels") if x.ndim == 4 else ("sequences", "steps")
         raise ValueError(
-            f"layer {key!r} produces an empty feature map {grid} for "
-            f"{what.format('x'.join(map(str, x.shape[1:-1])))}: a window larger than its "
-            "input on the way to it; use larger inputs or an earlier layer"
+            f"layer {key!r} produces an empty feature map {grid} for {what[0]} of "
+            f"{'x'.join(map(str, x.shape[1:-1]))} {what[1]}: a window larger than its input "
+            f"on the way to it; use larger {what[0]} or an earlier layer"
         )
     peaks = compiled(model, path, "all peaks", _build_all_peaks)
     scores, where, finite, grid = [], [], True, None

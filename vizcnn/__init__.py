@@ -58,6 +58,10 @@ _LAZY = {
     "TopPatchesDisplay": "vizcnn.display",
     "ActivationMaximizationDisplay": "vizcnn.display",
     "GradCamDisplay": "vizcnn.display",
+    # 1-D models (sound, text): time on the horizontal axis
+    "WaveformFeatureMapDisplay": "vizcnn.display",
+    "WaveformFilterDisplay": "vizcnn.display",
+    "WaveformGradCamDisplay": "vizcnn.display",
     # widgets
     "PaddingStrideExplorer": "vizcnn.widgets",
     "FeatureMapExplorer": "vizcnn.widgets",

@@ -38,6 +38,9 @@ __all__ = [
 ]
 
 PADDINGS = ("valid", "same")
+# What one axis of a layer's window may use: Keras' 1-D convolutions also take "causal"
+# (every zero before the sequence, so unit t reads steps t and earlier only).
+AXIS_PADDINGS = (*PADDINGS, "causal")
 
 
 def conv_output_size(input_size, kernel_size, *, strides=1, padding="valid", dilation_rate=1):
@@ -158,7 +161,7 @@ class AxisGeometry:
     kernel_size, strides, dilation_rate : int
         The settings (``strides`` already resolved from ``None``).
     padding : str
-        ``"valid"``, ``"same"`` or ``"explicit"``.
+        ``"valid"``, ``"same"``, ``"causal"`` (1-D convolutions) or ``"explicit"``.
     pad_before, pad_after : int or None
         Padding cells before (top / left) and after (bottom / right); negative for
         cropping; ``None`` when they depend on an unknown input size (``same``, stride > 1).
@@ -238,8 +241,12 @@ def axis_window(input_size, kernel_size, *, strides, padding, dilation_rate=1) -
 
     With ``input_size=None`` the output size is unknown; so is the ``same`` padding split
     when ``strides > 1`` (``pad_before``/``pad_after`` are ``None`` then, never guessed).
+    ``padding`` is one of :data:`AXIS_PADDINGS`: ``"causal"`` as Keras' 1-D convolutions
+    pad (every zero before the axis).
     """
-    padding = check_one_of(padding, "padding", PADDINGS, ignore_case=True)
+    padding = check_one_of(padding, "padding", AXIS_PADDINGS, ignore_case=True)
+    if padding == "causal":
+        return _causal_axis(input_size, kernel_size, strides, dilation_rate)
     if input_size is not None:
         return conv_geometry(
             input_size, kernel_size, strides=strides, padding=padding, dilation_rate=dilation_rate
@@ -264,6 +271,32 @@ def axis_window(input_size, kernel_size, *, strides, padding, dilation_rate=1) -
         before = after = None
     return AxisGeometry(
         None, kernel_size, strides, padding, dilation_rate, before, after, None, None
+    )
+
+
+def _causal_axis(input_size, kernel_size, strides, dilation_rate) -> AxisGeometry:
+    """``padding="causal"`` (Keras' 1-D convolutions): all ``span - 1`` zeros before the
+    axis, none after, then a ``valid`` window, so ``ceil(input_size / strides)`` outputs
+    and output ``t`` reads nothing after input ``t * strides``. The split never depends on
+    the input size."""
+    kernel_size, strides, dilation_rate = (
+        check_positive_int(v, n)
+        for v, n in (
+            (kernel_size, "kernel_size"),
+            (strides, "strides"),
+            (dilation_rate, "dilation_rate"),
+        )
+    )
+    before = dilation_rate * (kernel_size - 1)
+    if input_size is None:
+        return AxisGeometry(
+            None, kernel_size, strides, "causal", dilation_rate, before, 0, None, None
+        )
+    n = check_positive_int(input_size, "input_size")
+    padded = _axis(n + before, kernel_size, strides, dilation_rate, "valid", axis=None)
+    dropped = max(n - ((padded.output_size - 1) * strides + 1), 0)
+    return AxisGeometry(
+        n, kernel_size, strides, "causal", dilation_rate, before, 0, padded.output_size, dropped
     )
 
 

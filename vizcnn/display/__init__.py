@@ -26,6 +26,9 @@ _WHERE = {
     "show_images": "vizcnn.display.images",
     "TopPatchesDisplay": "vizcnn.display.unit_response",
     "ActivationMaximizationDisplay": "vizcnn.display.unit_response",
+    "WaveformFeatureMapDisplay": "vizcnn.display.waveform_maps",
+    "WaveformFilterDisplay": "vizcnn.display.waveform_filters",
+    "WaveformGradCamDisplay": "vizcnn.display.waveform_grad_cam",
 }
 __all__ = sorted(_WHERE)
 

@@ -17,7 +17,8 @@ Grid effects (:func:`grid_effect`):
 
 ``"window"``
     Each output unit reads a window of input positions: convolutions, pooling,
-    ``ZeroPadding2D``, ``Cropping2D``.
+    ``ZeroPadding2D``, ``Cropping2D``, and their 1-D twins (``Conv1D``, also with
+    ``padding="causal"``, ``MaxPooling1D``, ``ZeroPadding1D``, ...).
 ``"per_position"``
     Each output position is computed from the same position of its inputs (the channels
     are mixed, or not): activations, normalization, ``Dense`` on ``(H, W, C)``,
@@ -94,37 +95,27 @@ IDENTITY_AT_INFERENCE = frozenset(
 
 PER_POSITION = POINTWISE_LAYERS | POINTWISE_OPS | MERGES
 
-# Window layers of images, and how layer_costs counts every layer it knows.
-_WINDOWS = {
-    "Conv2D": "conv",
-    "DepthwiseConv2D": "depthwise",
-    "SeparableConv2D": "separable",
-    "MaxPooling2D": "pooling",
-    "AveragePooling2D": "pooling",
-    "ZeroPadding2D": "none",
-    "Cropping2D": "none",
+# Window layers of images (2-D) and of sequences (1-D: sound, text), and how layer_costs
+# counts every layer it knows. The same recurrences serve both, one axis at a time.
+_WINDOW_RULES = {
+    "Conv": "conv",
+    "DepthwiseConv": "depthwise",
+    "SeparableConv": "separable",
+    "MaxPooling": "pooling",
+    "AveragePooling": "pooling",
+    "ZeroPadding": "none",
+    "Cropping": "none",
 }
-_COST_ONLY = {  # no receptive-field rule (not image layers, or they resample the grid)
-    **dict.fromkeys(("Conv1D", "Conv3D"), "conv"),
+WINDOW_RANKS = (1, 2)  # the spatial axes receptive fields follow: (T,) or (H, W)
+_WINDOWS = {f"{stem}{rank}D": rule for stem, rule in _WINDOW_RULES.items() for rank in WINDOW_RANKS}
+_COST_ONLY = {  # no receptive-field rule (volumes, or they resample the grid)
+    "Conv3D": "conv",
     **dict.fromkeys(("Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose"), "transpose"),
-    "DepthwiseConv1D": "depthwise",
-    "SeparableConv1D": "separable",
-    **dict.fromkeys(
-        ("MaxPooling1D", "MaxPooling3D", "AveragePooling1D", "AveragePooling3D"), "pooling"
-    ),
+    **dict.fromkeys(("MaxPooling3D", "AveragePooling3D"), "pooling"),
     **dict.fromkeys(("GlobalAveragePooling3D", "GlobalMaxPooling3D"), "global_pooling"),
     **dict.fromkeys(
-        (
-            "InputLayer",
-            "Permute",
-            "RepeatVector",
-            "ZeroPadding1D",
-            "ZeroPadding3D",
-            "Cropping1D",
-            "Cropping3D",
-        ),
-        "none",
-    ),  # fmt: skip
+        ("InputLayer", "Permute", "RepeatVector", "ZeroPadding3D", "Cropping3D"), "none"
+    ),
 }
 
 # (grid effect or None, cost rule) per class name. Cost rules: "conv", "transpose",
@@ -150,7 +141,8 @@ _REGISTRY: dict[type, str] = {}
 
 SUPPORTED = (
     "Conv2D, DepthwiseConv2D, SeparableConv2D, MaxPooling2D, AveragePooling2D, "
-    "ZeroPadding2D, Cropping2D, global pooling, Flatten, Dense, merges (Add, Concatenate, ...), "
+    "ZeroPadding2D, Cropping2D, their 1-D twins (Conv1D with causal padding too, ...), "
+    "global pooling, Flatten, Dense, merges (Add, Concatenate, ...), "
     "per-position layers (activations, normalization, dropout, LayerScale, DepthPool) and "
     "keras.ops, augmentation layers (the identity at inference), nested models and layers "
     "with main_layers/skip_layers such as vz.layers.ResidualUnit"
@@ -236,7 +228,8 @@ def grid_effect(layer) -> str | None:
     """What ``layer`` does to the pixel grid: one of :data:`GRID_EFFECTS`, or ``None``.
 
     ``None`` means vizcnn does not know (a custom layer: see
-    :func:`register_layer_geometry`; ``UpSampling2D``; a transposed convolution).
+    :func:`register_layer_geometry`; ``UpSampling1D``/``UpSampling2D``; a transposed
+    convolution; 3-D layers).
     Containers (nested models, :func:`is_block` layers) are not kinds: the walk opens them.
     """
     return _entry(layer)[0]
@@ -251,6 +244,35 @@ def cost_rule(layer) -> str | None:
     ``Concatenate``); ``"identity"`` does nothing at inference.
     """
     return _entry(layer)[1]
+
+
+def window_rank(layer) -> int | None:
+    """How many spatial axes a window layer slides over: 1 (``Conv1D``, ``MaxPooling1D``,
+    ...), 2 (``Conv2D``, ...); ``None`` for a layer that is not a window layer."""
+    if grid_effect(layer) != "window":
+        return None
+    name = next(cls.__name__ for cls in type(layer).__mro__ if cls.__name__ in _WINDOWS)
+    return int(name[-2])  # "Conv1D" -> 1
+
+
+# Known layers whose fields no (size, jump, start) describes, and why, by class-name stem.
+_UNSUPPORTED_BECAUSE = {
+    "UpSampling": (
+        "it repeats every step (pixel), so neighbouring units of the layers after it see "
+        "fields of different sizes, which no single size, jump and start describe"
+    ),
+    "3D": (
+        "it works on volumes (N, D, H, W, C); receptive fields follow 2-D models "
+        "(N, H, W, C) and 1-D models (N, T, C)"
+    ),
+}
+
+
+def unsupported_reason(layer) -> str:
+    """Why receptive fields refuse a layer vizcnn knows (``UpSampling1D``, 3-D layers), or
+    ``""`` for a layer it does not know at all."""
+    name = kind_name(layer)
+    return next((why for stem, why in _UNSUPPORTED_BECAUSE.items() if stem in name), "")
 
 
 def is_spatial(layer) -> bool:
@@ -311,6 +333,8 @@ def scales_input(layer) -> bool:
 _MAX_TO_AVERAGE = {
     "MaxPooling2D": "AveragePooling2D",
     "GlobalMaxPooling2D": "GlobalAveragePooling2D",
+    "MaxPooling1D": "AveragePooling1D",
+    "GlobalMaxPooling1D": "GlobalAveragePooling1D",
 }
 
 

@@ -54,7 +54,7 @@ def chain_output_shape(model, layer, shape):
         except ValueError as exc:
             if "output size" not in str(exc):
                 return None
-            grid = _valid_grid(current, tuple(spec.shape[1:3]))
+            grid = _valid_grid(current, tuple(spec.shape[1:-1]))
             if grid is None or min(grid) < 0:
                 return None
             # empty from here on: later layers keep the empty grid
@@ -76,7 +76,7 @@ def inferred_output_shape(model, path, shape):
     its windows when building it), a layer inside a nested model, or a model that is not
     a plain chain: callers then run the model and read the shape.
     """
-    if len(path) != 1 or None not in tuple(_single(model.inputs).shape[1:3]):
+    if len(path) != 1 or None not in tuple(_single(model.inputs).shape[1:-1]):
         return None
     return chain_output_shape(model, path[-1], shape)
 

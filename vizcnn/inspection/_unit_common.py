@@ -29,7 +29,8 @@ def layer_key(model, path) -> str:
 
 
 def conv_layer(model, layer):
-    """``(path, key, channels)`` for a layer whose output is a feature map ``(N, H, W, C)``."""
+    """``(path, key, channels)`` for a layer whose output is a feature map: ``(N, H, W, C)``
+    in a model of images, ``(N, T, C)`` in a model of sequences (the rank of its input)."""
     path = find_layer(model, layer)
     target = path[-1]
     try:
@@ -39,11 +40,13 @@ def conv_layer(model, layer):
             f"layer {target.name!r} has no known output shape; use a Sequential or "
             "functional model built from keras.Input"
         ) from None
-    if len(shape) != 4:
+    sequences = len(model.inputs[0].shape) == 3
+    if len(shape) != (3 if sequences else 4):
+        maps, conv = ("(N, T, C)", "Conv1D") if sequences else ("(N, H, W, C)", "Conv2D")
         raise ValueError(
             f"layer {target.name!r} ({type(target).__name__}) outputs shape {shape}: not a "
-            "convolutional layer; pick a layer whose output is a feature map (N, H, W, C), "
-            "such as a Conv2D, a pooling layer or a residual unit"
+            f"convolutional layer; pick a layer whose output is a feature map {maps}, "
+            f"such as a {conv}, a pooling layer or a residual unit"
         )
     return path, layer_key(model, path), shape[-1]
 
@@ -109,7 +112,10 @@ def usable(field) -> bool:
 def clipped_boxes(field, positions, image_size) -> np.ndarray:
     """``(top, left, bottom, right)`` per unit of ``positions``, bottom and right
     exclusive, clipped to the image; the whole image for every unit where ``field`` is
-    None."""
+    None. For a 1-D ``image_size`` ``(T,)``: ``(start, stop)`` windows of time, ``stop``
+    exclusive."""
+    if len(image_size) == 1:
+        return _clipped_windows(field, positions, image_size[0])
     height, width = image_size
     if field is None:
         return np.tile([0, 0, height, width], (len(positions), 1))
@@ -118,3 +124,13 @@ def clipped_boxes(field, positions, image_size) -> np.ndarray:
         (top, bottom), (left, right) = field.box((int(row), int(col)))
         boxes.append([max(top, 0), max(left, 0), min(bottom + 1, height), min(right + 1, width)])
     return np.asarray(boxes, dtype=int).reshape(-1, 4)
+
+
+def _clipped_windows(field, positions, steps) -> np.ndarray:
+    """``(start, stop)`` per unit ``(t,)`` of ``positions``, clipped to ``0..steps``."""
+    if field is None:
+        return np.tile([0, steps], (len(positions), 1))
+    windows = [field.box((int(t),))[0] for (t,) in positions]
+    return np.asarray(
+        [[max(first, 0), min(last + 1, steps)] for first, last in windows], dtype=int
+    ).reshape(-1, 2)

@@ -32,9 +32,9 @@ def feature_maps(model, x, layer, *, batch_size: int = 64) -> np.ndarray:
     Parameters
     ----------
     model : keras.Model
-        A Sequential or functional model with one image input (channels last); nested
-        models are searched.
-    x : array-like, shape (N, H, W, C)
+        A Sequential or functional model with one input (channels last): images for a
+        2-D model, sequences (sound, text) for a 1-D one; nested models are searched.
+    x : array-like, shape (N, H, W, C), or (N, T, C) for a 1-D model
         A batch of inputs the model accepts. uint8 pixels (or values above 1.5) given
         to a model that starts without a ``Rescaling`` or ``Normalization`` layer draw a
         warning: such a model was most likely trained on ``x / 255``.
@@ -46,7 +46,8 @@ def feature_maps(model, x, layer, *, batch_size: int = 64) -> np.ndarray:
     Returns
     -------
     np.ndarray
-        The layer's output, shaped ``(N, H', W', C')`` for spatial layers.
+        The layer's output, shaped ``(N, H', W', C')`` for spatial layers of a 2-D model,
+        ``(N, T', C')`` for those of a 1-D model.
 
     Raises
     ------
@@ -152,7 +153,7 @@ def check_windows(model, shape) -> None:
     Only a model with a free image size (``keras.Input((None, None, C))``) needs this:
     Keras checks a fixed size when the model is built.
     """
-    if None not in tuple(model_inputs(model)[0].shape[1:3]):
+    if None not in tuple(model_inputs(model)[0].shape[1:-1]):
         return
     keras = _keras()
     if not isinstance(model, keras.Sequential):
@@ -192,7 +193,8 @@ def _negative(shape) -> bool:
 
 
 def filters(layer_or_model, layer=None, *, part: str | None = None) -> np.ndarray:
-    """The kernel of a convolution layer, shaped ``(kh, kw, c_in, c_out)``.
+    """The kernel of a convolution layer, shaped ``(kh, kw, c_in, c_out)`` (``(k, c_in,
+    c_out)`` for a 1-D convolution such as ``Conv1D``).
 
     Parameters
     ----------
@@ -201,25 +203,27 @@ def filters(layer_or_model, layer=None, *, part: str | None = None) -> np.ndarra
     layer : str or keras.layers.Layer, optional
         Required when ``layer_or_model`` is a model: which layer.
     part : {"depthwise", "pointwise"}, optional
-        For a ``SeparableConv2D``, which of its two kernels. Default: the depthwise one
-        (the spatial filters); ``"pointwise"`` is its 1x1 mixing of channels,
-        ``(1, 1, c_in * multiplier, c_out)``. Only a separable layer takes it.
+        For a ``SeparableConv2D`` (or ``SeparableConv1D``), which of its two kernels.
+        Default: the depthwise one (the spatial filters); ``"pointwise"`` is its 1x1
+        mixing of channels, ``(1, 1, c_in * multiplier, c_out)`` (``(1, c_in *
+        multiplier, c_out)`` in 1-D). Only a separable layer takes it.
 
     Returns
     -------
     np.ndarray
         A float32 copy of the kernel. Depthwise kernels (``DepthwiseConv2D``, the
-        depthwise part of ``SeparableConv2D``) are returned as they are stored,
-        ``(kh, kw, c_in, multiplier)``: one spatial kernel per input channel and
-        multiplier, output channel ``c * multiplier + m``.
+        depthwise part of ``SeparableConv2D``, and their 1-D twins) are returned as they
+        are stored, ``(kh, kw, c_in, multiplier)`` (``(k, c_in, multiplier)`` in 1-D): one
+        spatial kernel per input channel and multiplier, output channel
+        ``c * multiplier + m``.
 
     Raises
     ------
     TypeError
         ``layer_or_model`` neither a layer nor a model.
     ValueError
-        A layer without a kernel, one not built yet, a kernel that is not 2-D
-        convolution's, or ``part`` for a layer that is not separable.
+        A layer without a kernel, one not built yet, a kernel that is neither a 2-D nor a
+        1-D convolution's, or ``part`` for a layer that is not separable.
     """
     keras = _keras()
     if part is not None:
@@ -239,14 +243,15 @@ def filters(layer_or_model, layer=None, *, part: str | None = None) -> np.ndarra
     separable = kernel_kind(target) == "separable"
     if part is not None and not separable:
         raise ValueError(
-            f"part={part!r} picks a kernel of a SeparableConv2D; layer {target.name!r} is a "
+            f"part={part!r} picks a kernel of a SeparableConv2D or SeparableConv1D; layer "
+            f"{target.name!r} is a "
             f"{type(target).__name__}: leave part=None"
         )
     if not target.built and kernel_kind(target) is not None:
         raise ValueError(
             f"layer {target.name!r} ({type(target).__name__}) is not built yet, so it has no "
             "weights: call it on an input, put it in a model with keras.Input, or call "
-            "layer.build((None, H, W, C)) first"
+            "layer.build((None, H, W, C)) (a 1-D layer: (None, T, C)) first"
         )
     if separable:
         kernel = target.pointwise_kernel if part == "pointwise" else target.depthwise_kernel
@@ -260,10 +265,11 @@ def filters(layer_or_model, layer=None, *, part: str | None = None) -> np.ndarra
             "pick a convolution layer such as Conv2D"
         )
     kernel = np.asarray(kernel)
-    if kernel.ndim != 4:
+    if kernel.ndim not in (3, 4):
         raise ValueError(
             f"layer {target.name!r} has a {kernel.ndim}-D kernel {kernel.shape}; "
-            "filters() expects a 2-D convolution (kh, kw, c_in, c_out)"
+            "filters() expects a 2-D convolution (kh, kw, c_in, c_out) or a 1-D one "
+            "(k, c_in, c_out)"
         )
     return kernel.astype("float32")
 

@@ -38,9 +38,10 @@ def layer_costs(model):
     ----------
     model : keras.Model
         A Sequential or functional model with a fixed input size (built from
-        ``keras.Input((H, W, C))``). Nested models and layers with ``main_layers`` /
-        ``skip_layers`` (``vz.layers.ResidualUnit``) are opened: their inner layers get
-        rows of their own, keyed ``"outer/inner"``; the containers themselves get none.
+        ``keras.Input((H, W, C))``, or ``keras.Input((T, C))`` for a 1-D model). Nested
+        models and layers with ``main_layers`` / ``skip_layers``
+        (``vz.layers.ResidualUnit``) are opened: their inner layers get rows of their own,
+        keyed ``"outer/inner"``; the containers themselves get none.
 
     Returns
     -------
@@ -60,7 +61,8 @@ def layer_costs(model):
             only): the column sums to ``model.count_params()``.
         ``macs``
             Multiply-accumulates per image. Conv: ``kh*kw*(c_in/groups)*c_out*H_out*W_out``
-            (zero padding is multiplied too, as the hardware does); depthwise conv:
+            (``k*(c_in/groups)*c_out*T_out`` in 1-D; zero padding is multiplied too, as the
+            hardware does); depthwise conv:
             ``kh*kw*c_in*depth_multiplier*H_out*W_out``; separable conv: depthwise plus the
             1x1 pointwise conv; transposed conv: ``kh*kw*c_in*c_out*H_in*W_in``; Dense:
             ``in*out`` at every position (on ``(H, W, C)`` input it acts per position).

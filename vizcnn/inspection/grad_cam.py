@@ -20,6 +20,7 @@ last convolutional layer is the class activation map (CAM, Zhou et al., 2016),
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 import weakref
@@ -51,16 +52,18 @@ def grad_cam(model, x, *, layer=None, class_index=None, resize=True, batch_size=
     ----------
     model : keras.Model
         A classifier (Sequential or functional; nested models are searched) with one
-        image input ``(N, H, W, C)`` and one output: one score per class
+        input, images ``(N, H, W, C)`` or sequences ``(N, T, C)`` (a 1-D model: sound,
+        text), and one output: one score per class
         ``(N, n_classes)``, or a binary head ``(N, 1)`` (a sigmoid or a logit), which
         counts as two classes: 1 where ``p >= 0.5``, else 0.
-    x : array-like, shape (N, H, W, C)
+    x : array-like, shape (N, H, W, C), or (N, T, C) for a 1-D model
         The images, as the model takes them. uint8 pixels (or values above 1.5) for a
         model that starts without a ``Rescaling`` or ``Normalization`` layer draw a
         warning: such a model was most likely trained on ``x / 255``.
     layer : str or keras.layers.Layer, optional
         The layer whose feature maps are weighted: any layer with a 4-D output
-        ``(N, H', W', C')``; ``"outer/inner"`` names a layer inside a nested model.
+        ``(N, H', W', C')`` (a 3-D output ``(N, T', C')`` in a 1-D model); ``"outer/inner"``
+        names a layer inside a nested model.
         Default: :func:`grad_cam_layer`, the last layer (nested models included) whose
         output is a grid larger than 1x1, where the maps are the most class-specific;
         for ``small_resnet`` that is ``"res3_1"``, for ``MobileNetV3Small`` the last
@@ -78,7 +81,8 @@ def grad_cam(model, x, *, layer=None, class_index=None, resize=True, batch_size=
 
     Returns
     -------
-    np.ndarray, float32, shape (N, H, W) or (N, H', W')
+    np.ndarray, float32, shape (N, H, W) or (N, H', W'); (N, T) or (N, T') for a 1-D model
+        (resized linearly along time)
         One map per image, ``>= 0``, scaled so that its maximum is 1. A map that is
         zero everywhere (no place of the image raises the score) stays zero.
 
@@ -125,7 +129,7 @@ def grad_cam(model, x, *, layer=None, class_index=None, resize=True, batch_size=
     check_single_output(model, caller="grad_cam")
     head, n_classes = _class_head(model)
     path = _default_layer(model) if layer is None else find_layer(model, layer)
-    _check_spatial(path[-1])
+    _check_spatial(path[-1], x.ndim)
     if layer is not None:
         _warn_if_one_cell(model, path[-1])
     warn_unscaled(model, raw, x, caller="grad_cam")
@@ -141,12 +145,20 @@ def grad_cam(model, x, *, layer=None, class_index=None, resize=True, batch_size=
             np.zeros(len(chunk), "int64") if chosen is None else chosen[start : start + batch_size]
         )
         cam = step(tf.constant(chunk), tf.constant(classes))
-        if resize and tuple(cam.shape[1:3]) != x.shape[1:3]:
-            cam = tf.image.resize(cam[..., None], x.shape[1:3], method="bilinear")[..., 0]
+        if resize and tuple(cam.shape[1:]) != x.shape[1:-1]:
+            cam = _resize(tf, cam, x.shape[1:-1])
         maps.append(np.asarray(cam, dtype="float32"))
     maps = np.concatenate(maps)
-    peak = maps.max(axis=(1, 2), keepdims=True)
+    peak = maps.max(axis=tuple(range(1, maps.ndim)), keepdims=True)
     return np.divide(maps, peak, out=np.zeros_like(maps), where=peak > 0)
+
+
+def _resize(tf, cam, size):
+    """Maps ``(N, H', W')`` to ``(N, H, W)`` bilinearly; ``(N, T')`` to ``(N, T)`` linearly
+    (the same resize on a grid one column wide, so both use TF's half-pixel centres)."""
+    if len(size) == 2:
+        return tf.image.resize(cam[..., None], size, method="bilinear")[..., 0]
+    return tf.image.resize(cam[..., None, None], (size[0], 1), method="bilinear")[..., 0, 0]
 
 
 # model -> {(layer path, predicted?, input shape): traced step}. The steps hold the
@@ -191,7 +203,9 @@ def _grad_cam_step(model, path, head, *, predicted: bool, shape):
                 f"layer {layer!r} does not feed the class scores of model {model_name!r}: "
                 "pick a layer on the way to the output"
             )
-        weights = tf.reduce_mean(tf.cast(grads, tf.float32), axis=(1, 2), keepdims=True)
+        # the mean over the grid: (H', W') in 2-D, (T',) in 1-D
+        grid_axes = tuple(range(1, len(shape)))
+        weights = tf.reduce_mean(tf.cast(grads, tf.float32), axis=grid_axes, keepdims=True)
         return tf.nn.relu(tf.reduce_sum(weights * tf.cast(features, tf.float32), axis=-1))
 
     signature = [
@@ -264,17 +278,19 @@ def _output_rank(layer):
 
 
 def _larger_than_one_cell(layer) -> bool:
-    """Whether a 4-D layer's grid has more than one place (an unknown size may)."""
-    height, width = tuple(layer.output.shape)[1:3]
-    return height is None or width is None or height * width > 1
+    """Whether a layer's grid (H', W') or (T',) has more than one place (unknown: may)."""
+    grid = tuple(layer.output.shape)[1:-1]
+    return None in grid or math.prod(grid) > 1
 
 
 def _default_layer(model):
-    """The path to the last layer whose 4-D output is a grid larger than 1x1."""
-    spatial = [path for path, layer in iter_layers(model) if _output_rank(layer) == 4]
+    """The path to the last layer whose output is a grid larger than one place: 4-D for
+    a model of images, 3-D for a model of sequences."""
+    rank = len(model.inputs[0].shape)  # 4 for images, 3 for sequences
+    spatial = [path for path, layer in iter_layers(model) if _output_rank(layer) == rank]
     if not spatial:
         raise ValueError(
-            f"model {model.name!r} has no layer with a 4-D output (N, H, W, C): "
+            f"model {model.name!r} has no layer with a {rank}-D output {_MAPS[rank]}: "
             "Grad-CAM needs a convolutional layer"
         )
     # padding and cropping only move the grid: a ZeroPadding2D around a 1x1 map makes a 3x3
@@ -285,9 +301,10 @@ def _default_layer(model):
         if _larger_than_one_cell(path[-1]) and not only_moves_grid(path[-1])
     ]
     if not larger:
+        one, inputs = ("a 1x1 grid", "images") if rank == 4 else ("one step", "sequences")
         raise ValueError(
-            f"every 4-D layer of model {model.name!r} has a 1x1 grid, so a Grad-CAM map "
-            "would be one constant value: build the model for larger images"
+            f"every {rank}-D layer of model {model.name!r} has {one}, so a Grad-CAM map "
+            f"would be one constant value: build the model for larger {inputs}"
         )
     return larger[-1]
 
@@ -325,7 +342,11 @@ def _warn_if_one_cell(model, layer) -> None:
     )
 
 
-def _check_spatial(layer):
+_MAPS = {4: "(N, H, W, C)", 3: "(N, T, C)"}  # feature maps of a 2-D and a 1-D model
+
+
+def _check_spatial(layer, rank):
+    """``layer`` gives feature maps of the model input's ``rank``."""
     try:
         shape = tuple(layer.output.shape)
     except (AttributeError, ValueError):
@@ -333,10 +354,10 @@ def _check_spatial(layer):
             f"layer {layer.name!r} is called more than once in the model; grad_cam needs "
             "a layer with one output"
         ) from None
-    if len(shape) != 4:
+    if len(shape) != rank:
         raise ValueError(
             f"layer {layer.name!r} is not a convolutional layer: its output has shape "
-            f"{shape}, and Grad-CAM needs feature maps (N, H, W, C)"
+            f"{shape}, and Grad-CAM needs feature maps {_MAPS[rank]}"
         )
 
 

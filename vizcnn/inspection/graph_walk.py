@@ -14,7 +14,14 @@ from __future__ import annotations
 import numpy as np
 
 from vizcnn.arithmetic import apply_window, axis_window, explicit_padding, input_axis, union_axes
-from vizcnn.graph.layer_kinds import DECLARE_HINT, SUPPORTED, grid_effect, kind_name
+from vizcnn.graph.layer_kinds import (
+    DECLARE_HINT,
+    SUPPORTED,
+    grid_effect,
+    kind_name,
+    unsupported_reason,
+    window_rank,
+)
 from vizcnn.graph.walk import subclassed_error
 from vizcnn.language import text
 
@@ -30,7 +37,7 @@ class _Value:
 
     def __init__(self, index, axes, note="", error=None):
         self.index = index
-        self.axes = axes  # (AxisField, AxisField), or None when every position is mixed
+        self.axes = axes  # one AxisField per spatial axis, or None when every position is mixed
         self.note = note
         self.error = error  # a ValueError: a layer on the way from the input is not known
 
@@ -53,7 +60,8 @@ class GraphWalk:
     Parameters
     ----------
     input_grid : tuple
-        The input ``(H, W)``, entries ``None`` when not fixed.
+        The input ``(H, W)`` of a 2-D model, ``(T,)`` of a 1-D one; entries ``None`` when
+        not fixed. Every recurrence acts on one axis at a time, so both are one walk.
     path : {"full", "convolution"}
         ``"full"``: every branch counts, so after a squeeze-and-excite ``Multiply`` (a
         global pool whose result scales the map) every unit is global. ``"convolution"``:
@@ -151,6 +159,9 @@ class GraphWalk:
             if len(inputs) == 1:
                 return self._step("same", inputs, inputs[0].axes, inputs[0].note)
             return self._merge(layer, key, inputs)
+        why = unsupported_reason(layer)
+        if why:
+            raise ValueError(f"layer {key!r} ({name}) is not supported by receptive fields: {why}")
         raise ValueError(
             f"layer {key!r} ({name}) is not supported by receptive fields: vizcnn does not "
             f"know how it moves pixels. Supported: {SUPPORTED}. If it acts per position, "
@@ -164,11 +175,22 @@ class GraphWalk:
         if any(v.axes is None for v in inputs):
             return self._step("same", inputs, None, _join_notes(inputs))
         what = f"layer {key!r} ({kind_name(layer)})"
-        axes = tuple(union_axes([v.axes[k] for v in inputs], what=what) for k in range(2))
+        axes = tuple(
+            union_axes([v.axes[k] for v in inputs], what=what) for k in range(len(self.input_grid))
+        )
         return self._step("same", inputs, axes, note or _join_notes(inputs))
 
     def _window_layer(self, layer, key, value, config):
         """Convolutions and pooling (a window per unit), padding and cropping."""
+        rank = window_rank(layer)
+        if rank != len(value.axes):
+            raise ValueError(
+                f"layer {key!r} ({kind_name(layer)}) slides over {rank} spatial "
+                f"{'axis' if rank == 1 else 'axes'}, but it reads a grid of "
+                f"{len(value.axes)} ({_shape_words(len(value.axes))}): receptive fields "
+                "follow a model whose windows all match its input, (N, T, C) with 1-D "
+                "layers or (N, H, W, C) with 2-D layers"
+            )
         if "kernel_size" in config:  # convolutions
             args = (config["kernel_size"], config["strides"], config["padding"])
             return self._window(layer, key, value, *args, config.get("dilation_rate", 1))
@@ -177,13 +199,15 @@ class GraphWalk:
             strides = config.get("strides") or pool
             args = (pool, strides, config["padding"], 1)
             return self._window(layer, key, value, *args, what="pool_size")
-        if "cropping" in config:
-            return self._pad(layer, key, value, layer.cropping, sign=-1)
-        return self._pad(layer, key, value, layer.padding, sign=1)
+        amounts = layer.cropping if "cropping" in config else layer.padding
+        if rank == 1:  # ZeroPadding1D and Cropping1D hold one (before, after) pair
+            amounts = (tuple(amounts),)
+        return self._pad(layer, key, value, amounts, sign=-1 if "cropping" in config else 1)
 
     def _window(self, layer, key, value, kernel, strides, padding, dilation, *, what="kernel_size"):
         name = kind_name(layer)
-        kernel, strides, dilation = (_pair(v) for v in (kernel, strides, dilation))
+        n = len(value.axes)
+        kernel, strides, dilation = (_per_axis(v, n) for v in (kernel, strides, dilation))
         grid = tuple(a.grid for a in value.axes)
         try:
             windows = tuple(
@@ -194,14 +218,14 @@ class GraphWalk:
                     padding=padding,
                     dilation_rate=dilation[k],
                 )
-                for k in range(2)
+                for k in range(n)
             )
         except ValueError as error:
             if "larger than input_size" not in str(error):
                 raise ValueError(f"layer {key!r} ({name}): {error}") from None
             raise ValueError(
                 f"layer {key!r} ({name}): its {what} {kernel} with padding={padding!r} is "
-                f"larger than its {grid[0]}x{grid[1]} input ({self._shrunk(grid)}), so no "
+                f"larger than its {_size(grid)} input ({self._shrunk(grid)}), so no "
                 f"window fits; use a larger input, padding='same' or a smaller {what}"
             ) from None
         note = value.note
@@ -209,15 +233,14 @@ class GraphWalk:
             # TF's split then depends on the input size, which the model does not fix
             where = f"same padding, stride > 1 at {layer.name!r}"
             note = f"{START_UNKNOWN} ({where}): pass input_size"
-        axes = tuple(apply_window(value.axes[k], windows[k]) for k in range(2))
+        axes = tuple(apply_window(value.axes[k], windows[k]) for k in range(n))
         return self._step("window", [value], axes, note, windows)
 
     def _shrunk(self, grid):
         """Where a too-small input comes from, for error messages."""
-        h, w = self.input_grid
-        if tuple(grid) == (h, w):
+        if tuple(grid) == self.input_grid:
             return "the model's input"
-        return f"what the {h}x{w} model input has become by then"
+        return f"what the {_size(self.input_grid)} model input has become by then"
 
     def _pad(self, layer, key, value, amounts, *, sign):
         name = kind_name(layer)
@@ -225,14 +248,14 @@ class GraphWalk:
         try:
             windows = tuple(
                 explicit_padding(grid[k], sign * amounts[k][0], sign * amounts[k][1])
-                for k in range(2)
+                for k in range(len(grid))
             )
         except ValueError as error:
             raise ValueError(
-                f"layer {key!r} ({name}) cannot take its {grid[0]}x{grid[1]} input, "
+                f"layer {key!r} ({name}) cannot take its {_size(grid)} input, "
                 f"{self._shrunk(grid)}: {error}"
             ) from None
-        axes = tuple(apply_window(value.axes[k], windows[k]) for k in range(2))
+        axes = tuple(apply_window(a, w) for a, w in zip(value.axes, windows, strict=True))
         return self._step("window", [value], axes, value.note, windows)
 
     # -- one unit, traced back ------------------------------------------------------
@@ -310,8 +333,18 @@ def _join_notes(values):
     return next((v.note for v in values if v.note), "")
 
 
-def _pair(value):
-    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+def _per_axis(value, n):
+    """A layer setting as one entry per spatial axis (Keras stores tuples; ints repeat)."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
+
+
+def _size(grid):
+    """``"28x28"`` for a 2-D grid, ``"16000"`` for a 1-D one, ``"?"`` where unknown."""
+    return "x".join("?" if n is None else str(n) for n in grid)
+
+
+def _shape_words(n_axes):
+    return "steps (T,)" if n_axes == 1 else "rows and columns (H, W)"
 
 
 def _config(layer):

@@ -52,20 +52,22 @@ def empirical_receptive_field(model, layer, *, position=None, input_size=None) -
     Parameters
     ----------
     model : keras.Model
-        A Sequential or functional model taking images ``(N, H, W, C)``.
+        A Sequential or functional model taking images ``(N, H, W, C)``, or sequences
+        ``(N, T, C)`` (a 1-D model: the mask is then 1-D).
     layer : str or keras.layers.Layer
         The layer whose unit to measure (nested models are searched).
     position : tuple of int, optional
-        ``(i, j)`` on the layer's output grid. Default: the centre unit
-        ``(H_out // 2, W_out // 2)``. Must be None for layers without a grid (``Dense``
-        after ``Flatten``, global pooling).
+        ``(i, j)`` on the layer's output grid (one step ``t`` or ``(t,)`` for a 1-D
+        model). Default: the centre unit ``(H_out // 2, W_out // 2)``. Must be None for
+        layers without a grid (``Dense`` after ``Flatten``, global pooling).
     input_size : tuple of int, optional
-        ``(H, W)``, required when the model's input size is not fixed.
+        ``(H, W)`` (``T`` for a 1-D model), required when the model's input size is not
+        fixed.
 
     Returns
     -------
-    np.ndarray of bool, shape (H, W)
-        ``True`` for the input pixels the unit depends on.
+    np.ndarray of bool, shape (H, W), or (T,) for a 1-D model
+        ``True`` for the input pixels (steps) the unit depends on.
     """
     path = find_layer(model, layer)
     grid = input_grid(model, input_size)
@@ -73,20 +75,21 @@ def empirical_receptive_field(model, layer, *, position=None, input_size=None) -
         raise ValueError(
             f"model {model.name!r} does not fix its input size {grid}; pass input_size=(H, W)"
         )
-    _check_unit(path[-1], position)
+    _check_unit(path[-1], position, rank=len(grid) + 2)
     return _measured_masks(model, path, grid, [position])[0]
 
 
-def _check_unit(layer, position, channel=None):
+def _check_unit(layer, position, channel=None, *, rank=4):
     """Check ``position`` and ``channel`` against the layer's symbolic output, before any
-    TensorFlow work (what the shape leaves unknown is checked again on the real output)."""
+    TensorFlow work (what the shape leaves unknown is checked again on the real output).
+    ``rank`` is the model input's: an output of that rank has a grid of units."""
     try:
         shape = tuple(layer.output.shape)
     except (AttributeError, ValueError):  # shared layer or several outputs: checked later
         return
-    if len(shape) == 4:
+    if len(shape) == rank:
         if position is not None:
-            check_position(position, shape[1:3])
+            check_position(position, shape[1:-1])
     elif position is not None:
         raise ValueError(
             f"position must be None for layer {layer.name!r}: its output {shape} has no "
@@ -110,20 +113,20 @@ def _measured_masks(model, path, grid, positions):
         out = x
         for stage in stages:
             out = stage(out, training=False)
-        selector = _selector(out.shape, positions, path[-1].name)
+        selector = _selector(out.shape, positions, path[-1].name, rank=len(grid) + 2)
         unit = tf.reduce_sum(tf.cast(out, tf.float64) * selector)
     grad = tape.gradient(unit, x)
     return np.asarray(tf.reduce_sum(tf.abs(grad), axis=-1)) > 0
 
 
-def _selector(shape, positions, name):
-    """Weights picking unit ``positions[n]`` (all its channels) in batch row ``n``."""
+def _selector(shape, positions, name, *, rank):
+    """Weights picking unit ``positions[n]`` (all its channels) in batch row ``n``; an
+    output of the model input's ``rank`` has a grid of units, (H, W) or (T,)."""
     shape = tuple(shape)
-    if len(shape) == 4:
-        weights = np.zeros((len(positions), shape[1], shape[2], 1))
+    if len(shape) == rank:
+        weights = np.zeros((len(positions), *shape[1:-1], 1))
         for n, position in enumerate(positions):
-            i, j = check_position(position, shape[1:3])
-            weights[n, i, j, 0] = 1.0
+            weights[(n, *check_position(position, shape[1:-1]), 0)] = 1.0
         return weights
     for position in positions:
         if position is not None:
@@ -161,7 +164,7 @@ def effective_receptive_field(model, x, layer, *, position=None, channel=None) -
     """
     path = find_layer(model, layer)
     x = check_batch(model, x)
-    _check_unit(path[-1], position, channel)
+    _check_unit(path[-1], position, channel, rank=x.ndim)
     tf = import_tensorflow()
     x = tf.constant(x)
     stages = output_extractor(model, path)
@@ -170,7 +173,7 @@ def effective_receptive_field(model, x, layer, *, position=None, channel=None) -
         out = x
         for stage in stages:
             out = stage(out, training=False)
-        selector = _selector(out.shape, [position] * x.shape[0], path[-1].name)
+        selector = _selector(out.shape, [position] * x.shape[0], path[-1].name, rank=x.ndim)
         if channel is not None:
             channels = out.shape[-1]
             channel = check_int(channel, "channel", minimum=0, maximum=channels - 1)

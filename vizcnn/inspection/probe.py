@@ -75,11 +75,11 @@ def _linear_copy(layer):
         return _clone(layer, keras.Input(batch_shape=shape, dtype="float64"))
     config = layer.get_config()
     common = {"name": layer.name, "dtype": "float64"}
-    if replacement == "AveragePooling2D":
+    if replacement in ("AveragePooling2D", "AveragePooling1D"):  # max pooling, averaged
         keep = ("pool_size", "strides", "padding", "data_format")
-        return keras.layers.AveragePooling2D(**{k: config[k] for k in keep}, **common)
-    if replacement == "GlobalAveragePooling2D":
-        return keras.layers.GlobalAveragePooling2D(
+        return getattr(keras.layers, replacement)(**{k: config[k] for k in keep}, **common)
+    if replacement in ("GlobalAveragePooling2D", "GlobalAveragePooling1D"):
+        return getattr(keras.layers, replacement)(
             data_format=config.get("data_format"), keepdims=config.get("keepdims", False), **common
         )
     if replacement == "identity":  # pointwise layers and augmentation
@@ -118,14 +118,12 @@ def _fill(variable):
         value = 0.0
     elif name in ("gamma", "moving_variance"):
         value = 1.0
+    # kernels are (*window, c_in, c_out): (kh, kw, ...) in 2-D, (k, ...) in 1-D, () for
+    # Dense; depthwise ones (*window, c_in, multiplier) sum over the window only
     elif name == "depthwise_kernel":
-        value = 1.0 / math.sqrt(shape[0] * shape[1])
-    elif name == "pointwise_kernel":
-        value = 1.0 / shape[2]
-    elif name == "kernel" and len(shape) == 4:
-        value = 1.0 / (shape[2] * math.sqrt(shape[0] * shape[1]))
-    elif name == "kernel" and len(shape) == 2:
-        value = 1.0 / shape[0]
+        value = 1.0 / math.sqrt(math.prod(shape[:-2]))
+    elif name in ("pointwise_kernel", "kernel") and len(shape) >= 2:
+        value = 1.0 / (shape[-2] * math.sqrt(math.prod(shape[:-2])))
     else:
         return
     variable.assign(np.full(shape, value, dtype=variable.dtype))

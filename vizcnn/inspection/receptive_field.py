@@ -12,16 +12,17 @@ import functools
 import math
 
 from vizcnn.arithmetic import AxisField, ReceptiveField
-from vizcnn.graph.lookup import find_layer, layer_keys, layers_by_key
+from vizcnn.graph.lookup import find_layer, iter_layers, layer_keys, layers_by_key
 from vizcnn.graph.walk import has_graph, subclassed_error, walk_model
 from vizcnn.inspection.graph_walk import PATHS, START_UNKNOWN, GraphWalk
-from vizcnn.validation import check_int_pair, check_model, check_one_of, model_inputs
+from vizcnn.validation import check_int, check_int_pair, check_model, check_one_of, model_inputs
 
 __all__ = ["ReceptiveField", "field_of", "input_grid", "receptive_field_table", "receptive_fields"]
 
 
 def input_grid(model, input_size=None):
-    """The model's ``(H, W)`` (entries None when not fixed), or a clear error."""
+    """The model's ``(H, W)``, or ``(T,)`` for a 1-D model (entries None when not fixed),
+    or a clear error."""
     check_model(model)
     if not has_graph(model):
         raise subclassed_error(model)
@@ -29,17 +30,18 @@ def input_grid(model, input_size=None):
     if len(inputs) != 1:
         raise ValueError(
             f"model {model.name!r} has {len(inputs)} inputs; receptive fields need a model "
-            "with one image input"
+            "with one input: images (N, H, W, C) or sequences (N, T, C)"
         )
     shape = tuple(inputs[0].shape)
-    if len(shape) != 4:
+    if len(shape) not in (3, 4):
         raise ValueError(
-            f"model {model.name!r} takes inputs shaped {shape}; receptive fields need "
-            "images shaped (N, H, W, C)"
+            f"model {model.name!r} takes inputs shaped {shape}{_first_layer_words(model)}; "
+            "receptive fields need images shaped (N, H, W, C) for a 2-D model or sequences "
+            "shaped (N, T, C) for a 1-D model"
         )
-    grid = shape[1:3]
+    grid = shape[1:-1]
     if input_size is not None:
-        input_size = check_int_pair(input_size, "input_size", allow_int=False)
+        input_size = _check_input_size(input_size, len(grid))
         for axis, (fixed, given) in enumerate(zip(grid, input_size, strict=True)):
             if fixed is not None and fixed != given:
                 raise ValueError(
@@ -50,19 +52,38 @@ def input_grid(model, input_size=None):
     return tuple(grid)
 
 
+def _check_input_size(input_size, n_axes):
+    """``(H, W)`` for a 2-D model; ``(T,)`` from ``T`` or ``(T,)`` for a 1-D one."""
+    if n_axes == 2:
+        return check_int_pair(input_size, "input_size", allow_int=False)
+    if isinstance(input_size, (tuple, list)) and len(input_size) == 1:
+        input_size = input_size[0]
+    return (check_int(input_size, "input_size", minimum=1),)
+
+
+def _first_layer_words(model):
+    """ ", read by layer 'c' (Conv3D)": the layer a learner recognises the input by."""
+    for _, layer in iter_layers(model):
+        return f", read by layer {layer.name!r} ({type(layer).__name__})"
+    return ""
+
+
 def receptive_fields(model, *, input_size=None, path="full") -> dict:
     """The receptive field of every layer of ``model``, in model order.
 
     Parameters
     ----------
     model : keras.Model
-        A Sequential or functional model taking images ``(N, H, W, C)``; nested models,
+        A Sequential or functional model taking images ``(N, H, W, C)`` (2-D layers) or
+        sequences ``(N, T, C)`` (1-D layers: ``Conv1D`` with any padding, ``causal``
+        included, ``MaxPooling1D``, ...; every field then counts steps); nested models,
         branches merged by ``Add``/``Concatenate`` and ``vz.layers.ResidualUnit`` are
         followed. Augmentation layers (``RandomFlip``, ``RandomRotation``, ...) are the
         identity at inference and pass the field through; a custom layer is followed once
         its geometry is declared with :func:`vizcnn.register_layer_geometry`.
     input_size : tuple of int, optional
-        ``(H, W)`` for models whose input size is not fixed. Without it, sizes and jumps
+        ``(H, W)`` (``T`` or ``(T,)`` for a 1-D model) for models whose input size is not
+        fixed. Without it, sizes and jumps
         are still exact (they do not depend on the input size), and so are the offsets
         (``start``) that are the same for every input size; the others, which TensorFlow's
         ``same`` padding with ``strides > 1`` makes depend on the size, are reported as
@@ -87,8 +108,10 @@ def receptive_fields(model, *, input_size=None, path="full") -> dict:
     ValueError
         For a layer that moves pixels in a way vizcnn does not know (the message names it,
         lists what is supported and how to declare a custom layer), merges of branches
-        with different jumps, a window larger than its input, models without a single
-        image input, or an unknown ``path``.
+        with different jumps, a window larger than its input, a window whose number of
+        axes is not its input's (a 2-D layer on a 1-D grid), models without a single
+        input of images or sequences (a 3-D model: the message names its first layer), or
+        an unknown ``path``.
     TypeError
         If ``model`` is not a Keras model, or is subclassed.
     """
@@ -201,7 +224,7 @@ def _field(walk, value, note):
     locate = functools.partial(walk.locate, value.index)
     if value.axes is None:
         return ReceptiveField(walk.input_grid, None, None, None, walk.input_grid, note, locate)
-    axes: tuple[AxisField, AxisField] = value.axes
+    axes: tuple[AxisField, ...] = value.axes
     return ReceptiveField(
         size=tuple(a.size for a in axes),
         jump=tuple(a.jump for a in axes),
@@ -223,7 +246,8 @@ def receptive_field_table(model, *, input_size=None, path="full"):
     -------
     pandas.DataFrame
         Indexed by layer name, with columns ``type``, ``output`` (the layer's grid),
-        ``size``, ``jump``, ``start`` (each ``(height, width)``) and ``note``: a
+        ``size``, ``jump``, ``start`` (each ``(height, width)``; for a 1-D model one
+        number of steps, e.g. samples of a waveform) and ``note``: a
         :class:`~vizcnn.inspection._shown_table.ShownTable`, whose columns keep these
         names in every language while Jupyter shows the headers in the lesson's language.
     """
@@ -233,16 +257,26 @@ def receptive_field_table(model, *, input_size=None, path="full"):
 
     fields = receptive_fields(model, input_size=input_size, path=path)
     layers = layers_by_key(model)
+    shown = _steps if len(input_grid(model, input_size)) == 1 else _as_is
     rows = [
         {
             "layer": key,
             "type": type(layers[key]).__name__,
-            "output": rf.grid,
-            "size": rf.size,
-            "jump": rf.jump,
-            "start": rf.start,
+            "output": shown(rf.grid),
+            "size": shown(rf.size),
+            "jump": shown(rf.jump),
+            "start": shown(rf.start),
             "note": rf.note,
         }
         for key, rf in fields.items()
     ]
     return shown_table(pd.DataFrame(rows).set_index("layer"), "receptive_field_table")
+
+
+def _as_is(value):
+    return value
+
+
+def _steps(value):
+    """A 1-D model's ``(n,)`` as the number ``n`` a person reads (``None`` stays)."""
+    return value if value is None else value[0]

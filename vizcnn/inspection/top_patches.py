@@ -51,15 +51,18 @@ class TopPatches:
         descending.
     indices : numpy.ndarray of int, shape (k,)
         Which images of ``x`` they are.
-    positions : numpy.ndarray of int, shape (k, 2)
-        The unit ``(row, column)`` of the layer's feature map where each image peaks.
-    boxes : numpy.ndarray of int, shape (k, 4)
+    positions : numpy.ndarray of int, shape (k, 2), or (k, 1) for a 1-D model
+        The unit ``(row, column)`` (``(t,)``) of the layer's feature map where each image
+        peaks.
+    boxes : numpy.ndarray of int, shape (k, 4), or (k, 2) for a 1-D model
         The receptive field of that unit in input pixels, ``(top, left, bottom, right)``
         with ``bottom`` and ``right`` exclusive, clipped to the image: the image's patch is
-        ``x[i, top:bottom, left:right]``.
+        ``x[i, top:bottom, left:right]``. In a 1-D model a window of time ``(start,
+        stop)``, ``stop`` exclusive: the patch is ``x[i, start:stop]``.
     patches : list of numpy.ndarray
-        Those patches, each ``(bottom - top, right - left, C)``. Fields that hang over the
-        image border are clipped, so patches near a border are smaller.
+        Those patches, each ``(bottom - top, right - left, C)`` (``(stop - start, C)``).
+        Fields that hang over the image border are clipped, so patches near a border are
+        smaller.
     """
 
     layer: str
@@ -86,11 +89,12 @@ def top_activating_patches(model, x, layer, channel, *, k: int = 9, batch_size: 
     ----------
     model : keras.Model
         A Sequential or functional model; nested models are searched.
-    x : array-like, shape (N, H, W, C)
-        The images to search, as the model takes them.
+    x : array-like, shape (N, H, W, C), or (N, T, C) for a 1-D model
+        The images (sequences: the patches are then windows of time) to search, as the
+        model takes them.
     layer : str or keras.layers.Layer
-        A layer with a feature-map output ``(N, H', W', C')``: by name (``"outer/inner"``
-        inside a nested model) or object.
+        A layer with a feature-map output ``(N, H', W', C')`` (``(N, T', C')``): by name
+        (``"outer/inner"`` inside a nested model) or object.
     channel : int
         The channel of ``layer``, in ``0..C' - 1``.
     k : int, default=9
@@ -144,7 +148,7 @@ def top_activating_patches(model, x, layer, channel, *, k: int = 9, batch_size: 
         scores[start : start + batch_size] = best.numpy()
         where[start : start + batch_size] = argbest.numpy()
     grid = tuple(int(n) for n in grid)
-    field = _field_or_warn(model, path, x.shape[1:3])
+    field = _field_or_warn(model, path, x.shape[1:-1])
     return _top(key, channel, x, scores, where, grid, k, field)
 
 
@@ -181,10 +185,10 @@ class ChannelPeaks:
         """How many channels the layer has."""
         return self.scores.shape[1]
 
-    def peak_unit(self, image: int, channel: int) -> tuple[int, int]:
-        """The unit ``(row, column)`` where ``channel`` peaks on image ``image``."""
-        row, column = np.unravel_index(int(self.where[image, channel]), self.grid)
-        return int(row), int(column)
+    def peak_unit(self, image: int, channel: int) -> tuple:
+        """The unit ``(row, column)`` (``(t,)`` in a 1-D model) where ``channel`` peaks on
+        image ``image``."""
+        return tuple(int(i) for i in np.unravel_index(int(self.where[image, channel]), self.grid))
 
     def top(self, x, channel, *, k: int = 9, field=None) -> TopPatches:
         """The ``k`` images of ``x`` on which ``channel`` peaks highest.
@@ -208,7 +212,7 @@ class ChannelPeaks:
         -------
         TopPatches
         """
-        if not isinstance(x, np.ndarray) or x.ndim != 4 or len(x) != len(self.scores):
+        if not isinstance(x, np.ndarray) or x.ndim not in (3, 4) or len(x) != len(self.scores):
             raise ValueError(
                 f"x must be the {len(self.scores)} images the peaks were computed on, "
                 f"got {type(x).__name__} {getattr(x, 'shape', '')}"
@@ -254,16 +258,17 @@ def channel_peaks(model, x, layer, *, batch_size: int = 256) -> ChannelPeaks:
     raw, x = x, check_batch(model, x)
     warn_unscaled(model, raw, x, caller="channel_peaks")
     tf = import_tensorflow()
-    grid = tuple(path[-1].output.shape)[1:3]
+    grid = tuple(path[-1].output.shape)[1:-1]
     known = inferred_output_shape(model, path, x.shape[1:])  # a model of any image size
-    grid = grid if known is None else tuple(known[:2])
+    grid = grid if known is None else tuple(known[:-1])
     if None in grid:  # or else one image, eagerly, gives the grid
-        grid = tuple(run(compiled(model, path, "stages", list), tf.constant(x[:1])).shape)[1:3]
+        grid = tuple(run(compiled(model, path, "stages", list), tf.constant(x[:1])).shape)[1:-1]
     if 0 in grid:
+        what = ("images", "pixels") if x.ndim == 4 else ("sequences", "steps")
         raise ValueError(
-            f"layer {key!r} produces an empty feature map {grid} for images of "
-            f"{x.shape[1]}x{x.shape[2]} pixels: a window larger than its input on the way "
-            "to it; use larger images or an earlier layer"
+            f"layer {key!r} produces an empty feature map {grid} for {what[0]} of "
+            f"{'x'.join(map(str, x.shape[1:-1]))} {what[1]}: a window larger than its input "
+            f"on the way to it; use larger {what[0]} or an earlier layer"
         )
     peaks = compiled(model, path, "all peaks", _build_all_peaks)
     scores, where, finite, grid = [], [], True, None
@@ -293,9 +298,9 @@ def _top(key, channel, x, scores, where, grid, k, field) -> TopPatches:
     """The ``k`` best of one channel's per-image ``scores``, as :class:`TopPatches`."""
     order = np.argsort(-scores, kind="stable")[:k]
     positions = np.stack(np.unravel_index(where[order], grid), axis=1).astype(int)
-    boxes = clipped_boxes(field, positions, x.shape[1:3])
+    boxes = clipped_boxes(field, positions, x.shape[1:-1])
     # copies, not views: a view would keep the whole of x alive as long as the result
-    patches = [x[i, t:b, left:r].copy() for i, (t, left, b, r) in zip(order, boxes, strict=True)]
+    patches = [x[(i, *_slices(box))].copy() for i, box in zip(order, boxes, strict=True)]
     return TopPatches(
         layer=key,
         channel=channel,
@@ -305,6 +310,14 @@ def _top(key, channel, x, scores, where, grid, k, field) -> TopPatches:
         boxes=frozen(boxes),
         patches=patches,
     )
+
+
+def _slices(box):
+    """The slices of one box: ``(top, left, bottom, right)`` or a window ``(start, stop)``."""
+    if len(box) == 2:
+        return (slice(box[0], box[1]),)
+    top, left, bottom, right = box
+    return slice(top, bottom), slice(left, right)
 
 
 def _field_or_warn(model, path, image_size):
@@ -330,7 +343,8 @@ def _build_peaks(stages):
     def peaks(chunk, channel):
         maps = tf.cast(tf.gather(run(stages, chunk), channel, axis=-1), tf.float32)
         flat = tf.reshape(maps, (tf.shape(maps)[0], -1))
-        return tf.reduce_max(flat, axis=1), tf.argmax(flat, axis=1), tf.shape(maps)[1:3]
+        # the grid: (H', W') of a 2-D model, (T',) of a 1-D one
+        return tf.reduce_max(flat, axis=1), tf.argmax(flat, axis=1), tf.shape(maps)[1:]
 
     return function(tf, peaks)
 
@@ -343,8 +357,8 @@ def _build_all_peaks(stages):
     def peaks(chunk):
         maps = tf.cast(run(stages, chunk), tf.float32)
         shape = tf.shape(maps)
-        flat = tf.reshape(maps, (shape[0], shape[1] * shape[2], shape[3]))
+        flat = tf.reshape(maps, (shape[0], -1, shape[-1]))
         finite = tf.reduce_all(tf.math.is_finite(maps))
-        return tf.reduce_max(flat, axis=1), tf.argmax(flat, axis=1), finite, shape[1:3]
+        return tf.reduce_max(flat, axis=1), tf.argmax(flat, axis=1), finite, shape[1:-1]
 
     return function(tf, peaks)

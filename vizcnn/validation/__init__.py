@@ -10,12 +10,14 @@ Words that mean the same everywhere:
 
 ``position``
     One unit ``(row, column)`` on a layer's output grid: two non-negative integers inside
-    the grid. ``None`` means the centre unit ``(rows // 2, columns // 2)``.
+    the grid (one step ``t`` or ``(t,)`` on the grid of a 1-D model). ``None`` means the
+    centre unit ``(rows // 2, columns // 2)``.
 ``layer``
     A layer object, or its name; ``"outer/inner"`` names a layer inside a nested model
     (the keys :func:`vizcnn.receptive_fields` returns where a name repeats).
 ``x``
-    A batch of images ``(N, H, W, C)``, finite numbers. ``image`` is one ``(H, W, C)``.
+    A batch of images ``(N, H, W, C)``, finite numbers, or of sequences ``(N, T, C)`` for a
+    1-D model (sound, text). ``image`` is one ``(H, W, C)``.
 
 One package in three modules: :mod:`~vizcnn.validation.values` (numbers, options, pairs,
 ``position``), :mod:`~vizcnn.validation.arrays` (images, labels) and

@@ -73,6 +73,27 @@ def check_images(x, name: str = "x") -> np.ndarray:
     )
 
 
+def check_sequences(x, name: str = "x") -> np.ndarray:
+    """A batch ``(N, T, C)`` of finite real numbers (sound, text: a 1-D model's input)."""
+    hint = "; for one sequence use x[None]" if np.ndim(x) == 2 else ""
+    return check_array(
+        x, name, ndim=3, shape_text="(N, T, C)", what="a batch for a 1-D model", hint=hint
+    )
+
+
+def check_inputs(x, n_axes: int | None, name: str = "x") -> np.ndarray:
+    """A batch for a model with ``n_axes`` spatial axes: 2 -> images ``(N, H, W, C)``,
+    1 -> sequences ``(N, T, C)``, ``None`` (not known yet) -> either."""
+    if n_axes == 2:
+        return check_images(x, name)
+    if n_axes == 1:
+        return check_sequences(x, name)
+    if np.ndim(x) == 3:
+        return check_sequences(x, name)
+    shape_text = "(N, H, W, C) for a 2-D model or (N, T, C) for a 1-D model"
+    return check_array(x, name, ndim=4, shape_text=shape_text, what="a batch")
+
+
 def check_pixels(X, name: str = "X") -> np.ndarray:
     """Images as data files hold them: ``(N, H, W)`` or ``(N, H, W, C)``, ``uint8`` or
     floats, finite; returned 4-D (3-D gets ``C = 1``), values unchanged."""

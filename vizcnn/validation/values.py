@@ -140,15 +140,16 @@ def check_int_pair(value, name: str, *, minimum: int = 1, allow_int: bool = True
 
 
 def check_position(position, grid, *, name: str = "position") -> tuple:
-    """One unit of a layer's output grid, as ``(row, column)``.
+    """One unit of a layer's output grid, as ``(row, column)`` (``(t,)`` on a 1-D grid).
 
     Parameters
     ----------
-    position : pair of int or None
-        ``None`` means the centre unit ``(rows // 2, columns // 2)``.
-    grid : pair of int or None
-        The layer's output ``(rows, columns)``; entries ``None`` when unknown (then only
-        the lower bound is checked, and ``None`` cannot be resolved).
+    position : pair of int, int, or None
+        ``None`` means the centre unit ``(rows // 2, columns // 2)``. On a 1-D grid (a
+        ``grid`` of one entry) one step ``t``, as an int or ``(t,)``.
+    grid : tuple of int or None
+        The layer's output ``(rows, columns)``, or ``(steps,)``; entries ``None`` when
+        unknown (then only the lower bound is checked, and ``None`` cannot be resolved).
 
     Raises
     ------
@@ -162,6 +163,8 @@ def check_position(position, grid, *, name: str = "position") -> tuple:
         if grid is None or None in tuple(grid):
             raise ValueError(f"{name}=None means the centre unit, but the grid size is unknown")
         return tuple(int(n) // 2 for n in grid)
+    if grid is not None and len(tuple(grid)) == 1:
+        return _check_step(position, tuple(grid)[0], name)
     if not isinstance(position, (tuple, list, np.ndarray)) or not all(_is_int(p) for p in position):
         raise TypeError(f"{name} must be a pair of ints (row, column) or None, got {position!r}")
     if len(position) != 2:
@@ -176,3 +179,25 @@ def check_position(position, grid, *, name: str = "position") -> tuple:
                 f"0{limit}; negative indices are not allowed)"
             )
     return position
+
+
+def _check_step(position, steps, name):
+    """One unit of a 1-D layer's grid of ``steps`` units: an int ``t`` or ``(t,)``."""
+    if _is_int(position):
+        position = (position,)
+    if not isinstance(position, (tuple, list, np.ndarray)) or not all(_is_int(p) for p in position):
+        raise TypeError(
+            f"{name} must be an int t (or (t,)) on a 1-D grid, or None, got {position!r}"
+        )
+    if len(position) != 1:
+        raise ValueError(
+            f"{name} must be one step t (or (t,)) on a 1-D grid, got {len(position)} values"
+        )
+    t = int(position[0])
+    if t < 0 or (steps is not None and t >= steps):
+        limit = "" if steps is None else f"..{steps - 1}"
+        raise ValueError(
+            f"{name} {t} is outside the grid of {'?' if steps is None else steps} steps (it "
+            f"must be in 0{limit}; negative indices are not allowed)"
+        )
+    return (t,)

@@ -16,6 +16,8 @@ from functools import partial
 from vizcnn.arithmetic import conv_output_size
 from vizcnn.backend import keras as _keras
 from vizcnn.course.models_pooling import pooling_cnn as pooling_cnn  # vz.models.pooling_cnn
+from vizcnn.course.models_sound import spectrogram_cnn as spectrogram_cnn  # lesson 07's
+from vizcnn.course.models_sound import waveform_cnn as waveform_cnn
 from vizcnn.layers.residual_unit import ResidualUnit, conv_before_bn
 from vizcnn.validation import (
     check_bool,

@@ -34,6 +34,7 @@ from vizcnn.course.recipes import (
     CNN_RECIPE,
     LESSON_MODELS,
     RESNET_RECIPE,
+    SOUND_RECIPE,
     Recipe,
     check_recipe,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "BOOK_RECIPE",
     "CNN_RECIPE",
     "RESNET_RECIPE",
+    "SOUND_RECIPE",
     "LESSON_MODELS",
     "FlipChoice",
     "Recipe",

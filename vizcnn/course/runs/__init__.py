@@ -97,13 +97,14 @@ def _missing(name: str, seed: int) -> MissingRunError:
     here (measured on a few batches, as the lessons' estimates are)."""
     declared = declaration(name)
     recipe = declared.make_recipe()
-    images = declared.data.first or 50_000
+    from vizcnn.course.runs.inputs import sizes
+
+    images, valid = sizes(declared.data)
     try:
         from vizcnn.backend import import_tensorflow
         from vizcnn.course.time_estimate import estimate_training_time
 
         import_tensorflow()
-        valid = declared.data.valid_first or 10_000
         found = estimate_training_time(
             declared.build_model(), recipe, train_size=images, valid_size=valid
         )

@@ -9,7 +9,8 @@ Course material: the lessons' trained networks, not part of the drawing library.
 
       nohup nice python -m vizcnn.runs train cnn resnet --seeds 0 1 2 > train.log 2>&1 &
 
-- ``verify``: every shipped network predicts the 10,000 test images again and must
+- ``verify``: every shipped network predicts its test set again (its data choice's: the
+  10,000 Fashion-MNIST test images, or the spoken digits' unheard voices) and must
   reproduce its recorded test accuracy (within its near ties, see
   :mod:`vizcnn.course.runs.evaluation`); a damaged file fails by name;
 - ``estimate``: how long a run would take to train on this computer (measured).
@@ -93,15 +94,15 @@ def train_queue(names, seeds=None, out=sys.stderr) -> None:
 def verify(out=sys.stdout) -> int:
     """Check every shipped network against its record; returns the number of failures."""
     from vizcnn.backend import import_tensorflow
-    from vizcnn.course.data import load_fashion_mnist
     from vizcnn.course.runs import load
     from vizcnn.course.runs.evaluation import accuracy_and_fragile
+    from vizcnn.course.runs.inputs import load_arrays
 
     keras = import_tensorflow().keras
     keras.mixed_precision.set_global_policy("float32")  # as the record measured it
-    _, _, (X_test, y_test) = load_fashion_mnist()
+    tests = {}  # each test set once (it does not depend on first / valid_first)
     failures = checked = 0
-    for name in declarations():
+    for name, declared in declarations().items():
         for seed in shipped_seeds(name):
             stored = read_record(run_dir(name, seed))
             if not stored["weights"]:
@@ -113,6 +114,11 @@ def verify(out=sys.stdout) -> int:
                 print(f"FAIL {name} seed {seed}: {error}", file=out)
                 failures += 1
                 continue
+            choice = declared.data
+            key = (choice.source, choice.noise_seed, repr(choice.spectrogram))
+            if key not in tests:
+                tests[key] = load_arrays(choice)[2]
+            X_test, y_test = tests[key]
             accuracy, near = accuracy_and_fragile(model, X_test, y_test)
             moved = round(abs(accuracy - stored["test_accuracy"]) * len(y_test))
             allowed = max(near, stored.get("test_near_ties", 0))
@@ -132,6 +138,7 @@ def estimate(names, out=sys.stdout) -> None:
     """Measure how long each run would train here."""
     from vizcnn.backend import import_tensorflow, use_fast_precision
     from vizcnn.course.runs import declaration
+    from vizcnn.course.runs.inputs import sizes
     from vizcnn.course.time_estimate import estimate_training_time
 
     import_tensorflow()
@@ -139,8 +146,10 @@ def estimate(names, out=sys.stdout) -> None:
     for name in names:
         declared = declaration(name)
         model = declared.build_model()
-        train_size = declared.data.first or 50_000
-        found = estimate_training_time(model, declared.make_recipe(), train_size=train_size)
+        train_size, valid_size = sizes(declared.data)
+        found = estimate_training_time(
+            model, declared.make_recipe(), train_size=train_size, valid_size=valid_size
+        )
         print(f"{name}: {found}", file=out)
 
 

@@ -27,21 +27,48 @@ from pathlib import Path
 __all__ = ["BUILDERS", "Declaration", "DataChoice", "declarations", "declaration"]
 
 #: The model builders a declaration may name (functions of :mod:`vizcnn.course.models`).
-BUILDERS = ("basic_cnn", "small_resnet", "resnet_like", "pooling_cnn")
-_RECIPES = ("CNN_RECIPE", "RESNET_RECIPE", "BOOK_RECIPE")
+BUILDERS = (
+    "basic_cnn",
+    "small_resnet",
+    "resnet_like",
+    "pooling_cnn",
+    "waveform_cnn",
+    "spectrogram_cnn",
+)
+_RECIPES = ("CNN_RECIPE", "RESNET_RECIPE", "BOOK_RECIPE", "SOUND_RECIPE")
 _KEYS = {"about", "builder", "arguments", "recipe", "data", "seeds", "weights"}
+_SOUND_KEYS = ("source", "noise_seed", "spectrogram")
+_SPECTROGRAM_KEYS = ("frame_length", "frame_step", "mel_bins")
 
 
 @dataclasses.dataclass(frozen=True)
 class DataChoice:
-    """Which images a run learns from: the first ``first`` of the training split (all:
-    None), validated after each epoch on the first ``valid_first`` of the validation split."""
+    """What a run learns from: the first ``first`` of the training split (all: None) of
+    its ``source``, validated after each epoch on the first ``valid_first`` of the
+    validation split (see :mod:`vizcnn.course.runs.inputs`).
+
+    For ``source="spoken_digits"``, ``noise_seed`` draws the clips' noise and time shifts,
+    and ``spectrogram`` (options of :func:`vizcnn.signal.spectrogram`: ``frame_length``,
+    ``frame_step``, ``mel_bins``) turns the waveforms into log-mel images; None keeps them.
+    """
 
     name: str
     split: str = "train"
     first: int | None = None
     about: str = ""
     valid_first: int | None = None
+    source: str = "fashion_mnist"
+    noise_seed: int = 0
+    spectrogram: dict | None = None
+
+    def as_dict(self) -> dict:
+        """The choice as a record stores it; a Fashion-MNIST choice as before sound
+        existed (without ``source``, ``noise_seed``, ``spectrogram``), so its records match."""
+        fields = dataclasses.asdict(self)
+        if self.source == "fashion_mnist":
+            for key in _SOUND_KEYS:
+                del fields[key]
+        return fields
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,7 +118,7 @@ class Declaration:
             "builder": self.builder,
             "arguments": self.arguments,
             "recipe": self.recipe,
-            "data": dataclasses.asdict(self.data),
+            "data": self.data.as_dict(),
         }
 
 
@@ -177,23 +204,60 @@ def _parse(name: str, entry, data: dict, path: Path) -> Declaration:
     )
 
 
+def _count(value) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool) and value > 0)
+
+
+def _data_choice(key: str, value, path: Path) -> DataChoice:
+    """One entry of the ``"data"`` table, checked: every problem names the entry."""
+    from vizcnn.course.runs.inputs import SOURCES
+
+    def fail(what):
+        raise ValueError(f"data {key!r} in {path}: {what}")
+
+    if not isinstance(value, dict):
+        fail("must be an object")
+    source = value.get("source", "fashion_mnist")
+    if source not in SOURCES:
+        fail(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
+    known = {"split", "first", "valid_first", "about", "source"}
+    if source == "spoken_digits":
+        known |= {"noise_seed", "spectrogram"}
+    unknown = sorted(set(value) - known)
+    if unknown:
+        fail(f"unknown keys {unknown} for source {source!r}; known: {sorted(known)}")
+    if value.get("split", "train") != "train" or not all(
+        _count(value.get(k)) for k in ("first", "valid_first")
+    ):
+        fail("a 'train' split, and 'first' and 'valid_first' positive ints or null")
+    noise_seed = value.get("noise_seed", 0)
+    if isinstance(noise_seed, bool) or not isinstance(noise_seed, int) or noise_seed < 0:
+        fail(f"noise_seed must be an int >= 0, got {noise_seed!r}")
+    options = value.get("spectrogram")
+    if options is not None and (
+        not isinstance(options, dict)
+        or set(options) - set(_SPECTROGRAM_KEYS)
+        # positive ints; mel_bins null: the linear frequency bins
+        or not all(_count(v) and (v is not None or k == "mel_bins") for k, v in options.items())
+    ):
+        fail(
+            f"spectrogram must be null or an object of positive ints {list(_SPECTROGRAM_KEYS)} "
+            "(mel_bins may be null)"
+        )
+    return DataChoice(
+        key,
+        "train",
+        value.get("first"),
+        str(value.get("about", "")),
+        value.get("valid_first"),
+        source,
+        noise_seed,
+        None if options is None else dict(options),
+    )
+
+
 def _data_choices(content: dict, path: Path) -> dict:
-    choices = {}
-    for key, value in content.get("data", {}).items():
-        counts = (
-            [value.get(k) for k in ("first", "valid_first")] if isinstance(value, dict) else ["?"]
-        )
-        if value.get("split", "train") != "train" or not all(
-            n is None or (isinstance(n, int) and not isinstance(n, bool) and n > 0) for n in counts
-        ):
-            raise ValueError(
-                f"data {key!r} in {path}: a 'train' split, and 'first' and 'valid_first' "
-                "positive ints or null"
-            )
-        choices[key] = DataChoice(
-            key, "train", value.get("first"), str(value.get("about", "")), value.get("valid_first")
-        )
-    return choices
+    return {key: _data_choice(key, value, path) for key, value in content.get("data", {}).items()}
 
 
 def declarations() -> dict[str, Declaration]:

@@ -33,8 +33,21 @@ def near_tie_tolerance(model) -> float:
     return 2 * depth * fan_in * _FLOAT32_ROUNDOFF
 
 
+def _probabilities(model, X, batch_size: int = 256) -> np.ndarray:
+    from vizcnn.prediction import predict_proba
+
+    if np.asarray(X).dtype == np.uint8:  # Fashion-MNIST's images, scaled as in training
+        return predict_proba(model, X, batch_size=batch_size)
+    # sound is already the model's input: predict_proba's image checks would give a
+    # waveform (N, T, 1) a channel axis of its own
+    chunks = [model.predict_on_batch(X[i : i + batch_size]) for i in range(0, len(X), batch_size)]
+    return np.concatenate([np.asarray(c, dtype="float32") for c in chunks])
+
+
 def accuracy_and_fragile(model, X, y) -> tuple[float, int]:
-    """Accuracy on ``(X, y)`` (one prediction per image) and the number of near ties.
+    """Accuracy on ``(X, y)`` (one prediction per example) and the number of near ties.
+
+    ``X``: ``uint8`` images, or float32 inputs as the model takes them (sound).
 
     Returns
     -------
@@ -42,9 +55,7 @@ def accuracy_and_fragile(model, X, y) -> tuple[float, int]:
         The share of correct answers, and how many images have their top two
         probabilities within :func:`near_tie_tolerance` of each other.
     """
-    from vizcnn.prediction import predict_proba
-
-    probabilities = predict_proba(model, X)
+    probabilities = _probabilities(model, X)
     top_two = np.sort(probabilities.astype(np.float64), axis=1)[:, -2:]
     near = int(np.sum(top_two[:, 1] - top_two[:, 0] < near_tie_tolerance(model)))
     return float(np.mean(probabilities.argmax(axis=1) == np.asarray(y))), near

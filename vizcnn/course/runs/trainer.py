@@ -13,8 +13,9 @@ What makes a run resumable, and the same whether or not it was interrupted:
   process killed at any moment leaves the last finished epoch resumable;
 - the one-cycle learning rate follows the global step, which the checkpoint restores.
 
-A finished run is evaluated on the 10,000 test images with its weights as stored (float16),
-in float32, and written to the store: the weights first, then the record, so a record
+A finished run is evaluated on its data choice's test split (Fashion-MNIST's 10,000 test
+images; the spoken digits' unheard voices) with its weights as stored (float16), in
+float32, and written to the store: the weights first, then the record, so a record
 always describes complete weights.
 """
 
@@ -126,7 +127,9 @@ def _epoch_dataset(tf, X, y, recipe, *, seed, epoch, n_classes):
     stream = np.int64(seed) * 1_000_003 + epoch
 
     def batch_of(index, rows):
-        x = tf.cast(tf.gather(X, rows), tf.float32) * UINT8_SCALE
+        x = tf.cast(tf.gather(X, rows), tf.float32)
+        if X.dtype == tf.uint8:  # images scaled as they are used; sound is already float
+            x = x * UINT8_SCALE
         if recipe.max_shift or recipe.flip:
             pair = tf.stack([tf.constant(stream, tf.int64), tf.cast(index, tf.int64)])
             x = augment_batch(x, max_shift=recipe.max_shift, flip=recipe.flip, seed=pair)
@@ -227,19 +230,28 @@ def train_run(name, seed: int = 0, *, stop_after: int | None = None, out=sys.std
         keras.mixed_precision.set_global_policy(policy)
 
 
+def _check_fit(declared, model, given: tuple) -> None:
+    """The model must take the examples its data choice gives: a ValueError naming both."""
+    taken = tuple(model.input_shape[1:])
+    if given != taken:
+        raise ValueError(
+            f"run {declared.name!r}: its data {declared.data.name!r} gives examples shaped "
+            f"{given}, its model {declared.builder}({declared.arguments}) takes {taken}; "
+            "declare a data choice of that shape, or the builder's input_shape"
+        )
+
+
 def _train(tf, declared, seed, precision, stop_after, out):
-    from vizcnn.course.data import load_fashion_mnist, scale_images
+    from vizcnn.course.runs.inputs import load_arrays, model_input
     from vizcnn.course.training_schedule import compile_for
 
     name, keras = declared.name, tf.keras
     recipe = declared.make_recipe()
-    (X, y), _, _ = load_fashion_mnist()
-    if declared.data.first is not None:
-        X, y = X[: declared.data.first], y[: declared.data.first]
-    _, (X_valid, y_valid), (X_test, y_test) = load_fashion_mnist()
-    X_valid, y_valid = X_valid[: declared.data.valid_first], y_valid[: declared.data.valid_first]
+    (X, y), (X_valid, y_valid), (X_test, y_test) = load_arrays(declared.data)
+    X_all = tf.constant(X[..., None] if X.dtype == np.uint8 else X)  # a channel for images
     keras.utils.set_random_seed(seed)
     model = declared.build_model()
+    _check_fit(declared, model, tuple(X_all.shape[1:]))
     compile_for(model, recipe)
     n_classes = model.output_shape[-1]
     folder = store.cache_dir() / name / f"seed_{seed}"
@@ -250,9 +262,9 @@ def _train(tf, declared, seed, precision, stop_after, out):
     elif not _restore(folder, progress, model):
         print(f"{name} seed {seed}: its checkpoint does not fit, starting again", file=out)
         progress = fresh
-    X_all, y_all = tf.constant(X[..., None]), tf.constant(y.astype("int32"))
+    y_all = tf.constant(y.astype("int32"))
     one_hot = np.eye(n_classes, dtype="float32")[y_valid]
-    valid = (scale_images(X_valid), y_valid if recipe.label_smoothing == 0 else one_hot)
+    valid = (model_input(X_valid), y_valid if recipe.label_smoothing == 0 else one_hot)
     steps = -(-len(X) // recipe.batch_size)
     label = f"{name} seed {seed}"
     ran = 0

@@ -6,8 +6,8 @@ import pytest
 
 import vizcnn as vz
 from vizcnn.arithmetic import axis_window
+from vizcnn.graph.lookup import find_layer
 from vizcnn.inspection.measured_field import _measured_masks
-from vizcnn.validation import find_layer
 
 
 def _span(mask):

@@ -176,9 +176,9 @@ def test_channels_first_is_refused_before_running(keras, batch):
 @pytest.mark.parametrize(
     ("window", "layer", "pattern"),
     [
-        ("MaxPool2D", "after", r"'pool' \(MaxPooling2D window \(9, 9\)\)"),
-        ("AveragePooling2D", "pool", r"'pool' \(AveragePooling2D window \(9, 9\)\)"),
-        ("Conv2D", "pool", r"'pool' \(Conv2D window \(9, 9\)\)"),
+        ("MaxPool2D", "after", r"'pool' \(MaxPooling2D, pool_size \(9, 9\)\)"),
+        ("AveragePooling2D", "pool", r"'pool' \(AveragePooling2D, pool_size \(9, 9\)\)"),
+        ("Conv2D", "pool", r"'pool' \(Conv2D, kernel_size \(9, 9\)\)"),
     ],
 )
 def test_a_window_larger_than_its_input_names_the_layer_and_sizes(keras, window, layer, pattern):
@@ -190,7 +190,10 @@ def test_a_window_larger_than_its_input_names_the_layer_and_sizes(keras, window,
     x = np.zeros((2, 6, 6, 3), dtype="float32")
     with pytest.raises(ValueError, match=pattern) as caught:
         vz.feature_maps(model, x, layer)
-    assert "its input (6, 6, 3) when x has shape (6, 6, 3)" in str(caught.value)
+    assert (
+        "is larger than its 6x6 input for images of 6x6 pixels (x): the smallest that fits "
+        "is 9x9 pixels" in str(caught.value)
+    )
     assert vz.feature_maps(model, np.zeros((1, 9, 9, 3), "float32"), layer).shape[1:3] == (1, 1)
 
 

@@ -92,13 +92,13 @@ def test_pool_window_larger_than_its_input_names_the_layer_and_sizes(keras):
     )
     with pytest.raises(
         ValueError,
-        match=r"'pool' \(MaxPooling2D\): its pool_size \(4, 4\) with padding='valid' is larger "
-        r"than its 3x3 input \(what the 5x5 model input has become by then\)",
+        match=r"'pool' \(MaxPooling2D, pool_size \(4, 4\)\) is larger than its 3x3 input for "
+        r"images of 5x5 pixels \(input_size\): the smallest that fits is 6x6 pixels",
     ):
         vz.receptive_fields(model, input_size=(5, 5))
     conv = keras.Sequential([keras.Input((None, None, 1)), layers.Conv2D(2, 7, name="big")])
     with pytest.raises(
-        ValueError, match=r"'big' \(Conv2D\): its kernel_size \(7, 7\).*model's input"
+        ValueError, match=r"'big' \(Conv2D, kernel_size \(7, 7\)\) is larger than its 6x9 input"
     ):
         vz.receptive_fields(conv, input_size=(6, 9))
     crop = keras.Sequential([keras.Input((None, None, 1)), layers.Cropping2D(3, name="crop")])

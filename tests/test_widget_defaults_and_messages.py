@@ -127,7 +127,7 @@ def test_an_empty_feature_map_is_a_clear_message(keras):
     explorer = vz.FeatureMapExplorer(model, small)
     explorer.layer_dropdown.value = "pool"  # 3x3 images, a 4x4 window: no grid left
     assert explorer.display_ is None
-    assert "'pool' produces an empty output (0, 0, 4)" in explorer.error
+    assert "'pool' (MaxPooling2D, pool_size (4, 4)) is larger than its 3x3 input" in explorer.error
     assert "Nothing drawn." in explorer.status_html.value
     explorer.layer_dropdown.value = "conv1"
     assert explorer.error is None and explorer.display_ is not None
@@ -135,7 +135,8 @@ def test_an_empty_feature_map_is_a_clear_message(keras):
     medium = np.random.default_rng(0).random((2, 6, 6, 3), dtype=np.float32)
     explorer = vz.FeatureMapExplorer(model, medium)
     explorer.layer_dropdown.value = "conv2"  # 1x1 after the pool: a 3x3 window cannot fit
-    assert "Computed output size would be negative" in explorer.error
+    assert "'conv2' (Conv2D, kernel_size (3, 3)) is larger than its 1x1 input" in explorer.error
+    assert "the smallest that fits is 12x12 pixels" in explorer.error
     for noise in ("\x1b", "{{function_node", "Arguments received", "Traceback"):
         assert noise not in explorer.error
     explorer.layer_dropdown.value = "pool"
@@ -150,9 +151,10 @@ def test_unit_explorer_on_an_empty_grid_says_so(keras):
     explorer = vz.UnitExplorer(model, x)
     explorer.layer_dropdown.value = "pool"  # must not raise
     assert explorer.error == (
-        "Could not compute the feature maps of layer 'pool': layer 'pool' produces an empty "
-        "feature map (0, 0) for images of 3x3 pixels: a window larger than its input on the "
-        "way to it; use larger images or an earlier layer"
+        "Could not compute the feature maps of layer 'pool': layer 'pool' (MaxPooling2D, "
+        "pool_size (4, 4)) is larger than its 3x3 input for images of 3x3 pixels (x): the "
+        "smallest that fits is 4x4 pixels; use larger images, a smaller window or "
+        "padding='same'"
     )
     assert explorer.top_patches is None and not explorer.image_axes.get_visible()
     explorer.layer_dropdown.value = "conv1"

@@ -217,6 +217,7 @@ class GradCamDisplay:
         """
         from vizcnn.inspection import find_layer, grad_cam
         from vizcnn.inspection.grad_cam import grad_cam_layer
+        from vizcnn.inspection.preflight import check_before_running
         from vizcnn.prediction import class_count, classify
         from vizcnn.validation import check_batch
 
@@ -236,6 +237,8 @@ class GradCamDisplay:
             )
         if y_true is not None and ((y_true < 0) | (y_true >= n_classes)).any():
             raise ValueError(f"y_true holds classes outside 0..{n_classes - 1}")
+        path = None if layer is None else find_layer(model, layer)
+        check_before_running(model, path, x.shape[1:], to_output=True)
         prediction = classify(model, x, batch_size=batch_size)
         predicted = prediction.classes
         heatmaps = grad_cam(

@@ -6,5 +6,7 @@
 - :mod:`~vizcnn.graph.walk`: the one walk of a model in graph order, which receptive
   fields and layer costs fold over;
 - :mod:`~vizcnn.graph.lookup`: layers found inside a model (``iter_layers``,
-  ``find_layer``) and the ``"outer/inner"`` keys results are indexed by.
+  ``find_layer``) and the ``"outer/inner"`` keys results are indexed by;
+- :mod:`~vizcnn.graph.submodels`: sub-models cut out of a model (a layer's output,
+  Grad-CAM's cut) and the one shape inference of a layer (``output_spec``).
 """

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from vizcnn.backend import keras as _keras
 from vizcnn.graph import keras_internals
 from vizcnn.graph.layer_kinds import is_block
+from vizcnn.graph.submodels import GridTooSmall, output_spec
 from vizcnn.validation import model_inputs
 
 __all__ = ["ModelWalk", "Node", "has_graph", "subclassed_error", "walk_model"]
@@ -91,7 +92,7 @@ def subclassed_error(model, needs: str = "") -> TypeError:
     )
 
 
-def walk_model(model, *, expand=True) -> ModelWalk:
+def walk_model(model, *, expand=True, input_shape=None) -> ModelWalk:
     """Walk ``model`` once, in graph order.
 
     Parameters
@@ -103,6 +104,9 @@ def walk_model(model, *, expand=True) -> ModelWalk:
         open: all (True), none (False), or those for which ``expand(layer)`` is true. A
         container kept closed is one ``"layer"`` node. A subclassed nested model is
         always one ``"opaque"`` node.
+    input_shape : tuple of int, optional
+        One input's shape without the batch axis, ``(H, W, C)`` or ``(T, C)``: walk the
+        model at that size instead of its own (free) one.
 
     Returns
     -------
@@ -112,6 +116,9 @@ def walk_model(model, *, expand=True) -> ModelWalk:
     ------
     TypeError
         If ``model`` is subclassed (its graph is hidden) or has no symbolic inputs.
+    GridTooSmall
+        If a convolution or pooling window is larger than the grid it reads (a
+        ``ValueError`` naming the layer by its key).
     ValueError
         If a layer cannot take the input it is given (the message names the layer and the
         input shapes).
@@ -122,6 +129,8 @@ def walk_model(model, *, expand=True) -> ModelWalk:
         raise TypeError(f"expand must be True, False or a callable, got {expand!r}")
     walker = _Walker(expand)
     inputs = list(model_inputs(model))
+    if input_shape is not None:
+        inputs = [_keras().KerasTensor((None, *input_shape), dtype=t.dtype) for t in inputs]
     outputs = walker.model(model, inputs, prefix="", depth=0)
     return ModelWalk(walker.nodes, inputs, outputs)
 
@@ -192,7 +201,9 @@ class _Walker:
 
     def _spec(self, op, args, kwargs, key):
         try:
-            return op.compute_output_spec(*args, **kwargs)
+            return output_spec(op, *args, **kwargs)
+        except GridTooSmall as error:
+            raise GridTooSmall(error.layer, error.grid, error.window, key) from None
         except (ValueError, TypeError) as error:
             shapes = ", ".join(str(tuple(t.shape)) for t in tensors_in((args, kwargs)))
             raise ValueError(

@@ -13,7 +13,7 @@ import weakref
 import numpy as np
 
 from vizcnn.graph.lookup import find_layer, path_key
-from vizcnn.inspection._model_graph import output_extractor
+from vizcnn.graph.submodels import output_extractor
 from vizcnn.validation import check_int
 
 

@@ -16,8 +16,8 @@ import numpy as np
 
 from vizcnn.backend import import_tensorflow
 from vizcnn.inspection._ascent import POLISH, build_ascent, gaussian_kernel, schedule
-from vizcnn.inspection._model_graph import inferred_output_shape
 from vizcnn.inspection._unit_common import check_channel, compiled, conv_layer, run, usable
+from vizcnn.inspection.preflight import check_before_running
 from vizcnn.inspection.receptive_field import field_of
 from vizcnn.validation import (
     check_int,
@@ -112,7 +112,9 @@ def activation_maximization(
     ValueError
         For a layer whose output is not a feature map, a ``channel`` outside its
         channels, ``steps < 1``, ``learning_rate <= 0``, ``value_range`` with
-        ``low >= high``, or an ``image_shape`` the model does not take.
+        ``low >= high``, an ``image_shape`` the model does not take or too small for
+        a window on the way (named, with the smallest size that fits), a layer used more
+        than once, or NaN or inf weights on the way to the layer (named).
 
     Warns
     -----
@@ -218,6 +220,7 @@ def _maximize(
         jitter = check_int(jitter, "jitter", minimum=0)
     blur_every = check_int(blur_every, "blur_every", minimum=0)
     shape = _image_shape(model, image_shape)
+    check_before_running(model, path, shape, name="image_shape")
     field = _field(model, path, shape)
     if jitter is None:
         jitter = _default_jitter(field, shape)
@@ -240,19 +243,9 @@ def _maximize(
         blur_at[blur_every - 1 :: blur_every] = True
         blur_at[steps - polish :] = False
 
-    known = inferred_output_shape(model, path, shape)
-    if known is not None and 0 in known[:2]:  # oneDNN may refuse to run an empty pooling
-        raise ValueError(
-            f"layer {key!r} produces an empty feature map {tuple(known[:2])} for images "
-            f"shaped {shape}"
-        )
     ascend, stages = compiled(model, path, "ascend", build_ascent)
     probe = run(stages, tf.constant(start[None]))
     grid = tuple(int(s) for s in probe.shape[1:3])
-    if 0 in grid:
-        raise ValueError(
-            f"layer {key!r} produces an empty feature map {grid} for images shaped {shape}"
-        )
     centre = np.zeros(grid, dtype="float32")
     centre[grid[0] // 2, grid[1] // 2] = 1.0
     result = ascend(

@@ -13,13 +13,13 @@ import numpy as np
 from vizcnn.backend import keras as _keras
 from vizcnn.graph.layer_kinds import kernel_kind, scales_input
 from vizcnn.graph.lookup import find_layer, iter_layers, path_key
-from vizcnn.inspection._model_graph import inferred_output_shape, output_extractor
+from vizcnn.graph.submodels import output_extractor
+from vizcnn.inspection.preflight import check_before_running
 from vizcnn.validation import (
     check_batch,
     check_model,
     check_one_of,
     check_positive_int,
-    model_inputs,
 )
 
 #: How many layers from the input are searched for a Rescaling or Normalization layer.
@@ -54,7 +54,8 @@ def feature_maps(model, x, layer, *, batch_size: int = 64) -> np.ndarray:
     ValueError
         A model with several inputs or a ``channels_first`` layer; ``x`` not a batch
         the model takes; a layer whose window is larger than its input at ``x``'s size
-        (named, with the sizes).
+        (named, with the smallest size that fits); a layer used more than once in the
+        model; NaN or inf weights on the way to the layer (the layer named).
     """
     batch_size = check_positive_int(batch_size, "batch_size")
     path = find_layer(model, layer)
@@ -62,35 +63,12 @@ def feature_maps(model, x, layer, *, batch_size: int = 64) -> np.ndarray:
     raw = x
     x = check_batch(model, x)
     warn_unscaled(model, raw, x, caller="feature_maps")
-    check_windows(model, x.shape[1:])
-    known = inferred_output_shape(model, path, x.shape[1:])
-    if known is not None and 0 in known:
-        _refuse_empty(path[-1], known, x.shape[1:])
+    check_before_running(model, path, x.shape[1:])
     out = x
     for stage in output_extractor(model, path):
         chunks = [out[i : i + batch_size] for i in range(0, max(len(out), 1), batch_size)]
-        try:
-            out = np.concatenate([np.asarray(stage(chunk, training=False)) for chunk in chunks])
-        except Exception as exc:  # TensorFlow's own error for a window too large
-            if "output size" not in str(exc):
-                raise
-            raise ValueError(
-                f"a window of model {model.name!r} is larger than its input when x has "
-                f"shape {x.shape[1:]}: {_output_size_line(exc)}; use a larger input, a "
-                "smaller window or padding='same'"
-            ) from None
-    if 0 in out.shape[1:]:
-        # e.g. a 9x9 pooling on a 3x3 input: Keras returns an empty array, not an error
-        _refuse_empty(path[-1], out.shape[1:], x.shape[1:])
+        out = np.concatenate([np.asarray(stage(chunk, training=False)) for chunk in chunks])
     return out.astype("float32", copy=False)
-
-
-def _refuse_empty(layer, out_shape, x_shape):
-    raise ValueError(
-        f"layer {layer.name!r} produces an empty output {tuple(out_shape)} for x of "
-        f"shape {tuple(x_shape)}: a window larger than its input (padding='valid'); use a "
-        "larger input, a smaller window or padding='same'"
-    )
 
 
 def check_image_model(model, *, caller: str) -> None:
@@ -145,51 +123,6 @@ def warn_unscaled(model, raw, x: np.ndarray, *, caller: str) -> None:
         UserWarning,
         stacklevel=3,
     )
-
-
-def check_windows(model, shape) -> None:
-    """Name the layer whose window is larger than its input at input size ``shape``.
-
-    Only a model with a free image size (``keras.Input((None, None, C))``) needs this:
-    Keras checks a fixed size when the model is built.
-    """
-    if None not in tuple(model_inputs(model)[0].shape[1:-1]):
-        return
-    keras = _keras()
-    if not isinstance(model, keras.Sequential):
-        return  # a functional graph: feature_maps' empty-output check still names it
-    spec = keras.KerasTensor((1, *shape), dtype="float32")
-    for layer in model.layers:
-        try:
-            out = layer.compute_output_spec(spec)
-        except ValueError as exc:
-            if "output size" not in str(exc):
-                return  # another problem: running the model will report it
-            out = None
-        except Exception:  # a custom layer that cannot say its shape: stop checking
-            return
-        if out is not None and not hasattr(out, "shape"):  # several outputs: stop here
-            return
-        if out is None or 0 in tuple(out.shape[1:]) or _negative(out.shape):
-            window = getattr(layer, "pool_size", None) or getattr(layer, "kernel_size", None)
-            window = "" if window is None else f" window {tuple(window)}"
-            raise ValueError(
-                f"layer {layer.name!r} ({type(layer).__name__}{window}) is larger than its "
-                f"input {tuple(spec.shape[1:])} when x has shape {tuple(shape)}: use a larger "
-                "input, a smaller window or padding='same'"
-            )
-        spec = out
-
-
-def _output_size_line(exc) -> str:
-    """The line of TensorFlow's message that gives the sizes."""
-    lines = [line for line in str(exc).splitlines() if "output size" in line]
-    line = lines[0] if lines else str(exc)
-    return line.split("}}")[-1].split("[Op:")[0].strip()
-
-
-def _negative(shape) -> bool:
-    return any(d is not None and d < 0 for d in shape)
 
 
 def filters(layer_or_model, layer=None, *, part: str | None = None) -> np.ndarray:

@@ -14,6 +14,8 @@ from collections import namedtuple
 from vizcnn.graph import keras_internals
 from vizcnn.graph.layer_kinds import drawing_category, is_block
 from vizcnn.graph.lookup import iter_layers, path_key
+from vizcnn.graph.submodels import output_spec
+from vizcnn.graph.walk import has_graph, subclassed_error
 
 __all__ = ["CATEGORIES", "Edge", "Node", "architecture_graph", "check_graph"]
 
@@ -116,13 +118,8 @@ def check_graph(nodes, edges):
     return nodes, edges
 
 
-def _has_graph(keras, model) -> bool:
-    """Whether a model's layers and their connections can be read (not subclassed)."""
-    return isinstance(model, keras.Sequential) or keras_internals.has_functional_graph(model)
-
-
 def _expandable(keras, layer) -> bool:
-    return is_block(layer) or (isinstance(layer, keras.Model) and _has_graph(keras, layer))
+    return is_block(layer) or (isinstance(layer, keras.Model) and has_graph(layer))
 
 
 def _shape_text(shape) -> str:
@@ -139,11 +136,13 @@ def _output_shape(layer, shape):
     """``layer``'s output shape for input ``shape``, or None when Keras cannot say."""
     if shape is None:
         return None
+    from vizcnn.backend import keras as _keras
+
     try:
-        out = layer.compute_output_shape(tuple(shape))
+        out = output_spec(layer, _keras().KerasTensor(tuple(shape)))
     except Exception:  # any layer may refuse; the box then reads "?"
         return None
-    return tuple(out) if isinstance(out, (tuple, list)) else None
+    return tuple(out.shape) if hasattr(out, "shape") else None
 
 
 def _skip_text(unit) -> str:
@@ -209,11 +208,8 @@ class _GraphReader:
             tokens.append((index, tuple(tensor.shape)))
         if not tokens:
             tokens = [(None, None)]
-        if not _has_graph(self.keras, model):
-            raise TypeError(
-                f"model {model.name!r} ({type(model).__name__}) is a subclassed model: its "
-                "graph is hidden in Python code; use a Sequential or functional model"
-            )
+        if not has_graph(model):
+            raise subclassed_error(model)
         self.model(model, tokens, ())
 
     def model(self, model, tokens, groups):

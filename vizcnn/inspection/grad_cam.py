@@ -30,10 +30,11 @@ import numpy as np
 from vizcnn.backend import import_tensorflow
 from vizcnn.backend import keras as _keras
 from vizcnn.graph import keras_internals
-from vizcnn.graph.cuts import plan_cut
 from vizcnn.graph.layer_kinds import only_moves_grid
 from vizcnn.graph.lookup import find_layer, iter_layers, path_key
-from vizcnn.inspection.activations import check_image_model, check_windows, warn_unscaled
+from vizcnn.graph.submodels import plan_cut
+from vizcnn.inspection.activations import check_image_model, warn_unscaled
+from vizcnn.inspection.preflight import check_before_running
 from vizcnn.prediction import check_single_output
 from vizcnn.validation import (
     check_batch,
@@ -133,7 +134,7 @@ def grad_cam(model, x, *, layer=None, class_index=None, resize=True, batch_size=
     if layer is not None:
         _warn_if_one_cell(model, path[-1])
     warn_unscaled(model, raw, x, caller="grad_cam")
-    check_windows(model, x.shape[1:])
+    check_before_running(model, path, x.shape[1:], to_output=True)
     chosen = _check_class_index(class_index, len(x), n_classes)
     step = _cached_step(model, path, head, predicted=chosen is None, shape=x.shape[1:])
 

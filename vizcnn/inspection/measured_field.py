@@ -12,10 +12,11 @@ import numpy as np
 
 from vizcnn.backend import import_tensorflow
 from vizcnn.graph.lookup import find_layer
-from vizcnn.inspection._model_graph import output_extractor
+from vizcnn.graph.submodels import output_extractor
+from vizcnn.inspection.preflight import check_before_running, check_input_fits
 from vizcnn.inspection.probe import linear_probe, same_path
 from vizcnn.inspection.receptive_field import input_grid
-from vizcnn.validation import check_batch, check_int, check_position
+from vizcnn.validation import check_batch, check_int, check_position, model_inputs
 
 __all__ = ["effective_receptive_field", "empirical_receptive_field"]
 
@@ -76,6 +77,8 @@ def empirical_receptive_field(model, layer, *, position=None, input_size=None) -
             f"model {model.name!r} does not fix its input size {grid}; pass input_size=(H, W)"
         )
     _check_unit(path[-1], position, rank=len(grid) + 2)
+    channels = model_inputs(model)[0].shape[-1] or 1
+    check_input_fits(model, (*grid, channels), name="input_size")
     return _measured_masks(model, path, grid, [position])[0]
 
 
@@ -165,6 +168,7 @@ def effective_receptive_field(model, x, layer, *, position=None, channel=None) -
     path = find_layer(model, layer)
     x = check_batch(model, x)
     _check_unit(path[-1], position, channel, rank=x.ndim)
+    check_before_running(model, path, x.shape[1:])
     tf = import_tensorflow()
     x = tf.constant(x)
     stages = output_extractor(model, path)

@@ -15,6 +15,7 @@ from vizcnn.arithmetic import AxisField, ReceptiveField
 from vizcnn.graph.lookup import find_layer, iter_layers, layer_keys, layers_by_key
 from vizcnn.graph.walk import has_graph, subclassed_error, walk_model
 from vizcnn.inspection.graph_walk import PATHS, START_UNKNOWN, GraphWalk
+from vizcnn.inspection.preflight import check_input_fits
 from vizcnn.validation import check_int, check_int_pair, check_model, check_one_of, model_inputs
 
 __all__ = ["ReceptiveField", "field_of", "input_grid", "receptive_field_table", "receptive_fields"]
@@ -128,6 +129,9 @@ def _all_fields(model, input_size, path="full"):
     it and the input cannot be followed."""
     path = check_one_of(path, "path", PATHS)
     grid = input_grid(model, input_size)
+    if input_size is not None and None not in grid:  # a free size, given: do windows fit?
+        channels = model_inputs(model)[0].shape[-1] or 1
+        check_input_fits(model, (*grid, channels), name="input_size")
     model_walk = walk_model(model)
     walk = GraphWalk(grid, path=path).fold(model_walk)
     _fill_unknown(walk, model_walk)

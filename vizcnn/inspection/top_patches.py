@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from vizcnn.backend import import_tensorflow
-from vizcnn.inspection._model_graph import inferred_output_shape
 from vizcnn.inspection._unit_common import (
     check_channel,
     clipped_boxes,
@@ -28,6 +27,7 @@ from vizcnn.inspection._unit_common import (
     usable,
 )
 from vizcnn.inspection.activations import warn_unscaled
+from vizcnn.inspection.preflight import check_before_running
 from vizcnn.inspection.receptive_field import field_of
 from vizcnn.validation import check_batch, check_int, check_model, check_positive_int
 
@@ -117,8 +117,10 @@ def top_activating_patches(model, x, layer, channel, *, k: int = 9, batch_size: 
         not a numeric array.
     ValueError
         For a layer whose output is not a feature map (``Dense``, ``Flatten``...), a
-        ``channel`` outside the layer's channels, ``k`` outside ``1..len(x)``, or an ``x``
-        the model does not take.
+        ``channel`` outside the layer's channels, ``k`` outside ``1..len(x)``, an ``x``
+        the model does not take, a window larger than its input at ``x``'s size (named,
+        with the smallest size that fits), a layer used more than once in the model, or
+        NaN or inf weights on the way to the layer (named).
 
     See Also
     --------
@@ -136,6 +138,7 @@ def top_activating_patches(model, x, layer, channel, *, k: int = 9, batch_size: 
     raw, x = x, check_batch(model, x)
     warn_unscaled(model, raw, x, caller="top_activating_patches")
     k = _check_k(k, len(x))
+    check_before_running(model, path, x.shape[1:])
 
     tf = import_tensorflow()
     peaks = compiled(model, path, "peaks", _build_peaks)
@@ -249,27 +252,17 @@ def channel_peaks(model, x, layer, *, batch_size: int = 256) -> ChannelPeaks:
     Raises
     ------
     ValueError
-        For a layer whose output is not a feature map, one whose feature map is empty
-        for images of this size, or an ``x`` the model does not take.
+        For a layer whose output is not a feature map, a window larger than its input
+        at ``x``'s size (named, with the smallest size that fits), or an ``x`` the model
+        does not take; see :func:`top_activating_patches`.
     """
     check_model(model)
     path, key, _ = conv_layer(model, layer)
     batch_size = check_positive_int(batch_size, "batch_size")
     raw, x = x, check_batch(model, x)
     warn_unscaled(model, raw, x, caller="channel_peaks")
+    check_before_running(model, path, x.shape[1:])
     tf = import_tensorflow()
-    grid = tuple(path[-1].output.shape)[1:-1]
-    known = inferred_output_shape(model, path, x.shape[1:])  # a model of any image size
-    grid = grid if known is None else tuple(known[:-1])
-    if None in grid:  # or else one image, eagerly, gives the grid
-        grid = tuple(run(compiled(model, path, "stages", list), tf.constant(x[:1])).shape)[1:-1]
-    if 0 in grid:
-        what = ("images", "pixels") if x.ndim == 4 else ("sequences", "steps")
-        raise ValueError(
-            f"layer {key!r} produces an empty feature map {grid} for {what[0]} of "
-            f"{'x'.join(map(str, x.shape[1:-1]))} {what[1]}: a window larger than its input "
-            f"on the way to it; use larger {what[0]} or an earlier layer"
-        )
     peaks = compiled(model, path, "all peaks", _build_all_peaks)
     scores, where, finite, grid = [], [], True, None
     for start in range(0, len(x), batch_size):

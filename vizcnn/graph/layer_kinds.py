@@ -1,11 +1,9 @@
 """One taxonomy of Keras layer kinds: what each does to the pixel grid, what it costs, how
 it is drawn. Pure Python: no TensorFlow, no Keras import.
 
-Everything that follows a model layer by layer asks this module about a layer: the
-receptive-field walk (:mod:`~vizcnn.inspection.graph_walk`), the linear probe that
-measures the same fields with gradients (:mod:`~vizcnn.inspection.probe`), the cost
-count (:mod:`~vizcnn.inspection.cost`) and the architecture drawing. Keeping one table is
-what stops them from drifting apart.
+Everything that follows a model layer by layer asks this module: the receptive-field walk,
+the linear probe that measures the same fields with gradients, the cost count and the
+architecture drawing. One table stops them from drifting apart.
 
 A layer is looked up by the names of its classes, nearest first (``type(layer).__mro__``):
 a subclass of ``Conv2D`` is a convolution, and a class registered with
@@ -227,10 +225,9 @@ def kind_name(layer) -> str:
 def grid_effect(layer) -> str | None:
     """What ``layer`` does to the pixel grid: one of :data:`GRID_EFFECTS`, or ``None``.
 
-    ``None`` means vizcnn does not know (a custom layer: see
-    :func:`register_layer_geometry`; ``UpSampling1D``/``UpSampling2D``; a transposed
-    convolution; 3-D layers).
-    Containers (nested models, :func:`is_block` layers) are not kinds: the walk opens them.
+    ``None``: vizcnn does not know (a custom layer: see :func:`register_layer_geometry`;
+    upsampling, transposed convolutions, 3-D layers). Containers (nested models,
+    :func:`is_block` layers) are not kinds: the walk opens them.
     """
     return _entry(layer)[0]
 
@@ -331,10 +328,9 @@ def scales_input(layer) -> bool:
 
 # Max pooling's gradient reaches one pixel per window: the probe averages instead.
 _MAX_TO_AVERAGE = {
-    "MaxPooling2D": "AveragePooling2D",
-    "GlobalMaxPooling2D": "GlobalAveragePooling2D",
-    "MaxPooling1D": "AveragePooling1D",
-    "GlobalMaxPooling1D": "GlobalAveragePooling1D",
+    f"{scope}MaxPooling{rank}D": f"{scope}AveragePooling{rank}D"
+    for scope in ("", "Global")
+    for rank in WINDOW_RANKS
 }
 
 

@@ -152,7 +152,7 @@ def test_there_is_a_korean_edition():
 
 def test_every_lesson_has_a_korean_twin():
     lessons = sorted(p.name for p in ENGLISH.glob("[0-9][0-9]_*.ipynb"))
-    assert len(lessons) == 6
+    assert len(lessons) == 7
     assert [p.name for p in EDITIONS] == lessons
 
 

@@ -168,6 +168,27 @@ def test_each_clip_is_the_word_its_label_names(cached, tmp_path):
 
 
 @needs_espeak
+def test_word_spans_say_where_each_clean_word_sits_in_its_clip(cached):
+    sounds = vz.data.load_spoken_digits(seed=5, declaration=cached)
+    spans = vz.data.word_spans(seed=5, declaration=cached)
+    arrays, _ = clean_recordings(cached)
+    assert spans.shape == (len(sounds), 2)
+    np.testing.assert_array_equal(spans[:, 1] - spans[:, 0], arrays["lengths"])
+    assert (spans[:, 0] >= 0).all() and (spans[:, 1] <= 8000).all()
+    starts = np.concatenate([[0], np.cumsum(arrays["lengths"])])
+    for i, start in enumerate(spans[:, 0]):
+        clean = arrays["samples"][starts[i] : starts[i + 1]].astype(np.float64)
+        # the clean word, placed at the span, explains the clip better than one sample
+        # earlier or later (the noise is 10-40 dB below the word)
+        clip = sounds.waveforms[i, :, 0].astype(np.float64)
+        scores = np.correlate(clip, clean, mode="valid")
+        assert int(scores.argmax()) == start
+    assert not np.array_equal(spans, vz.data.word_spans(seed=6, declaration=cached))
+    with pytest.raises(ValueError, match="seed"):
+        vz.data.word_spans(seed=-1, declaration=cached)
+
+
+@needs_espeak
 def test_the_same_seed_gives_the_same_arrays_and_another_seed_other_ones(cached):
     first = vz.data.load_spoken_digits(seed=3, declaration=cached)
     again = vz.data.load_spoken_digits(seed=3, declaration=cached)

@@ -24,6 +24,7 @@ import numpy as np
 from vizcnn.course.spoken_digits import SPOKEN_DIGIT_CLASSES as SPOKEN_DIGIT_CLASSES
 from vizcnn.course.spoken_digits import SpokenDigits as SpokenDigits
 from vizcnn.course.spoken_digits import load_spoken_digits as load_spoken_digits
+from vizcnn.course.spoken_digits import word_spans as word_spans
 from vizcnn.course.wav import load_wav as load_wav
 from vizcnn.course.wav import prepare_clip as prepare_clip
 from vizcnn.graph import keras_internals

@@ -31,7 +31,7 @@ from vizcnn.course.spoken_digits_recordings import (
 )
 from vizcnn.validation import check_int, check_one_of
 
-__all__ = ["SPOKEN_DIGIT_CLASSES", "SpokenDigits", "load_spoken_digits"]
+__all__ = ["SPOKEN_DIGIT_CLASSES", "SpokenDigits", "load_spoken_digits", "word_spans"]
 
 SPOKEN_DIGIT_CLASSES = tuple(str(digit) for digit in range(10))
 _SPLITS = ("train", "valid", "test")
@@ -109,13 +109,19 @@ class SpokenDigits:
         return pd.DataFrame({"label": self.labels, **{c: getattr(self, c) for c in columns}})
 
 
+def _offsets(rng, lengths: np.ndarray, window: int) -> np.ndarray:
+    """Where each word starts in its window: the seed's first draw (``word_spans`` replays
+    it without the noise)."""
+    return rng.integers(0, window - lengths + 1)  # uniform: anywhere the word fits
+
+
 def _windows(arrays: dict, declaration: dict, seed: int) -> np.ndarray:
     """Every word at a random place in its window, plus noise: (N, T, 1) float32."""
     window, (low, high) = declaration["window"], declaration["snr_db"]
     lengths = arrays["lengths"].astype(np.int64)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     rng = np.random.default_rng(seed)
-    offsets = rng.integers(0, window - lengths + 1)  # uniform: anywhere the word fits
+    offsets = _offsets(rng, lengths, window)
     snr_db = rng.uniform(low, high, size=len(lengths))
     waveforms = rng.standard_normal((len(lengths), window), dtype=np.float32)
     for i, (start, length, offset) in enumerate(zip(starts, lengths, offsets, strict=True)):
@@ -165,3 +171,26 @@ def load_spoken_digits(*, seed: int = 0, declaration=None) -> SpokenDigits:
         sample_rate=declaration["sample_rate"],
         espeak_ng=record["espeak_ng"],
     )
+
+
+def word_spans(*, seed: int = 0, declaration=None) -> np.ndarray:
+    """Where the word is in each clip of :func:`load_spoken_digits` with the same ``seed``.
+
+    Parameters
+    ----------
+    seed : int, default=0
+    declaration : str or pathlib.Path, optional
+        As in :func:`load_spoken_digits`.
+
+    Returns
+    -------
+    np.ndarray, int64, shape (N, 2)
+        ``[start, stop)`` of each clip's word in samples, in the clips' order: outside it
+        the clip holds only noise.
+    """
+    seed = check_int(seed, "seed", minimum=0)
+    declaration = read_declaration(default_declaration() if declaration is None else declaration)
+    arrays, _ = clean_recordings(declaration)
+    lengths = arrays["lengths"].astype(np.int64)
+    starts = _offsets(np.random.default_rng(seed), lengths, declaration["window"])
+    return np.stack([starts, starts + lengths], axis=1)

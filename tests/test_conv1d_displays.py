@@ -5,6 +5,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from numeric import elementwise
+from sound_networks import small_sound_network
 
 import vizcnn as vz
 from vizcnn import language
@@ -15,18 +16,8 @@ RATE = 8000
 
 @pytest.fixture
 def sound(keras):
-    keras.utils.set_random_seed(0)
-    layers = keras.layers
-    return keras.Sequential(
-        [
-            keras.Input((200, 1)),
-            layers.Conv1D(6, 9, strides=2, padding="same", activation="relu", name="c1"),
-            layers.MaxPooling1D(2, name="pool"),
-            layers.Conv1D(4, 3, dilation_rate=2, padding="causal", activation="relu", name="c2"),
-            layers.GlobalAveragePooling1D(name="gap"),
-            layers.Dense(3, activation="softmax", name="out"),
-        ],
-        name="sound",
+    return small_sound_network(
+        keras, length=200, first=(6, 9), strides=2, second=4, classes=3, seed=0
     )
 
 

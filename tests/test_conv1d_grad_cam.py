@@ -4,25 +4,14 @@ global average pooling and one Dense, resized linearly along time."""
 import numeric
 import numpy as np
 import pytest
+from sound_networks import small_sound_network
 
 import vizcnn as vz
 
 
 @pytest.fixture
 def sound(keras):
-    keras.utils.set_random_seed(1)
-    layers = keras.layers
-    return keras.Sequential(
-        [
-            keras.Input((48, 1)),
-            layers.Conv1D(6, 5, padding="same", activation="relu", name="c1"),
-            layers.MaxPooling1D(2, name="pool"),
-            layers.Conv1D(8, 3, dilation_rate=2, padding="causal", activation="relu", name="c2"),
-            layers.GlobalAveragePooling1D(name="gap"),
-            layers.Dense(4, activation="softmax", name="out"),
-        ],
-        name="sound",
-    )
+    return small_sound_network(keras, length=48, first=(6, 5), second=8, classes=4, seed=1)
 
 
 @pytest.fixture

@@ -32,8 +32,8 @@ EDITIONS = {
         "folder": ROOT / "notebooks",
         "title": "Lessons (English)",
         "twin": "이 레슨의 한국어판",
-        "about": "The seven lessons, in order. Each page is a notebook as it ran, with its outputs; "
-        "open the same notebook in JupyterLab (`make lab`) to move the sliders.",
+        "about": "The seven lessons, in order. Each page is a notebook as it ran, with its "
+        "outputs; open the same notebook in JupyterLab (`make lab`) to move the sliders.",
     },
     "ko": {
         "folder": ROOT / "notebooks" / "ko",

@@ -71,19 +71,34 @@ def test_bad_input_is_named(fashion_subset):
         degradation.gradient_norms(dense, np.zeros((1, 4)), [0])
 
 
-def test_committed_full_run_has_every_network_and_its_losses():
-    """Lesson 05 reads this file in full mode and asserts its claims on it."""
-    import json
-    from pathlib import Path
+def test_loss_band_smooths_each_seed_over_an_epoch_then_spans_the_seeds():
+    # two seeds of 2 epochs x 3 steps: one epoch's moving average, then mean/min/max
+    seeds = [
+        {"step_loss": [3.0, 0.0, 0.0, 6.0, 0.0, 0.0], "loss": [1.0, 2.0]},
+        {"step_loss": [0.0, 0.0, 0.0, 0.0, 0.0, 0.0], "loss": [0.0, 0.0]},
+    ]
+    band = degradation.loss_band(seeds)
+    np.testing.assert_array_equal(band["step"], [3, 4, 5, 6])
+    np.testing.assert_allclose(band["high"], [1.0, 2.0, 2.0, 2.0])
+    np.testing.assert_allclose(band["low"], 0.0)
+    np.testing.assert_allclose(band["mean"], [0.5, 1.0, 1.0, 1.0])
+    assert band["seeds"] == 2 and band["final"] == [2.0, 0.0]
 
-    saved = json.loads(
-        (Path(__file__).parent.parent / "notebooks/results/05_degradation.json").read_text()
-    )
-    names = {"plain_20", "resnet_20", "plain_56", "resnet_56"}
-    assert names <= set(saved) and "cpu" in saved["meta"]["machine"]
-    epochs = saved["meta"]["epochs"]
-    for name in names:
-        run = saved[name]
-        assert len(run["loss"]) == len(run["epoch_seconds"]) == epochs
-        assert len(run["step_loss"]) == epochs * run["steps_per_epoch"]
-        assert run["layers"] == int(name.split("_")[1])
+
+def test_loss_band_reads_the_stores_records_and_refuses_what_does_not_fit():
+    records = [
+        vz.runs.record("plain_20_adam", seed) for seed in vz.runs.shipped_seeds("plain_20_adam")
+    ]
+    band = degradation.loss_band(records)
+    steps = len(records[0].raw["step_loss"])
+    per_epoch = steps // len(records[0].history["loss"])
+    assert band["step"][0] == per_epoch and band["step"][-1] == steps
+    assert np.all(band["low"] <= band["mean"]) and np.all(band["mean"] <= band["high"])
+    with pytest.raises(TypeError, match="records"):
+        degradation.loss_band([])
+    with pytest.raises(ValueError, match="epochs"):
+        degradation.loss_band([{"step_loss": [1.0, 2.0, 3.0], "loss": [1.0, 2.0]}])
+    with pytest.raises(ValueError, match="different numbers of steps"):
+        degradation.loss_band(
+            [{"step_loss": [1.0, 2.0], "loss": [1.0]}, {"step_loss": [1.0] * 4, "loss": [1.0]}]
+        )

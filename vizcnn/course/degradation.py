@@ -11,25 +11,26 @@ solution. Skip connections make the identity the default, and the problem goes a
 
 :func:`degradation_experiment` trains the plain and residual twins of
 :func:`vizcnn.course.models.resnet_like` at several depths with one recipe, on the same images in
-the same order, and returns their training curves. :func:`gradient_norms` measures the
-per-layer gradients at initialisation. Run as a script to produce the lesson's full-run
-results::
-
-    python -m vizcnn.course.degradation --out notebooks/results/05_degradation.json
+the same order, and returns their training curves (quick mode and ``RETRAIN`` in the
+lesson). The lesson's full-size networks are runs of the store (``plain_56_momentum``, ...),
+trained once by ``python -m vizcnn.runs train``; :func:`loss_band` turns their records into
+one curve per network with the spread over seeds. :func:`gradient_norms` measures the
+per-layer gradients at initialisation.
 """
 
 from __future__ import annotations
-
-import argparse
-import json
-import time
-from pathlib import Path
 
 import numpy as np
 
 from vizcnn.validation import check_bool, check_int, check_number, check_positive_int, check_xy
 
-__all__ = ["degradation_experiment", "degradation_run", "gradient_norms", "run_name"]
+__all__ = [
+    "degradation_experiment",
+    "degradation_run",
+    "gradient_norms",
+    "loss_band",
+    "run_name",
+]
 
 
 def run_name(units_per_stage: int, *, skips: bool, stages: int = 3) -> str:
@@ -203,39 +204,48 @@ def gradient_norms(model, x, y) -> dict[str, float]:
     return {name: float(tf.norm(g)) for (name, _), g in zip(kernels, grads, strict=True)}
 
 
-def main(argv=None):
-    """Train the four networks and write their histories (and the machine) as JSON."""
-    from vizcnn.backend import cpu_info
-    from vizcnn.course.data import load_fashion_mnist
+def loss_band(records) -> dict:
+    """Every step's training loss of several seeds, smoothed, as a mean and a min-max band.
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--images", type=int, default=8000, help="first N training images")
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--depths", type=int, nargs="+", default=[3, 9])
-    args = parser.parse_args(argv)
-    (X, y), (Xv, yv), _ = load_fashion_mnist()
-    start = time.perf_counter()
-    results = degradation_experiment(
-        depths=args.depths,
-        train=(X[: args.images], y[: args.images]),
-        valid=(Xv[:2000], yv[:2000]),
-        epochs=args.epochs,
-        verbose=2,
-    )
-    meta = {
-        "machine": cpu_info(),
-        "images": args.images,
-        "epochs": args.epochs,
-        "recipe": "Adam 1e-3, batch 128, float32, no augmentation",
-        "seconds": time.perf_counter() - start,
+    Each seed's per-batch losses are averaged over a moving window of one epoch of steps
+    (a single batch's loss jumps with the batch; an epoch's mean is what Keras reports), then
+    the seeds are combined step by step.
+
+    Parameters
+    ----------
+    records : list of RunRecord or dict
+        The records of one run's seeds (:func:`vizcnn.runs.record`), or histories from
+        :func:`degradation_run`; all with the same number of steps and epochs.
+
+    Returns
+    -------
+    dict
+        ``step`` (the last step of each window, from 1), ``mean``, ``low`` and ``high``
+        (arrays of one length), ``seeds`` (how many records), ``final`` (each seed's loss in
+        its last epoch, as Keras reports it).
+    """
+    if not isinstance(records, (list, tuple)) or not records:
+        raise TypeError(f"records must be a non-empty list of run records, got {records!r}")
+    curves, final, sizes = [], [], set()
+    for record in records:
+        stored = getattr(record, "raw", record)  # a RunRecord keeps what was stored in raw
+        history = getattr(record, "history", record)
+        steps = np.asarray(stored["step_loss"], dtype=float)
+        epochs = len(history["loss"])
+        if epochs == 0 or steps.size % epochs:
+            raise ValueError(f"records: {steps.size} step losses do not split into {epochs} epochs")
+        window = steps.size // epochs
+        sizes.add(steps.size)
+        curves.append(np.convolve(steps, np.ones(window) / window, mode="valid"))
+        final.append(float(history["loss"][-1]))
+    if len(sizes) > 1:
+        raise ValueError("records: the seeds have different numbers of steps")
+    stacked = np.stack(curves)
+    return {  # the first window ends at step `window`
+        "step": np.arange(window, window + stacked.shape[1]),
+        "mean": stacked.mean(axis=0),
+        "low": stacked.min(axis=0),
+        "high": stacked.max(axis=0),
+        "seeds": len(records),
+        "final": final,
     }
-    args.out.write_text(json.dumps({**results, "meta": meta}, indent=1) + "\n")
-    for name, history in results.items():
-        print(
-            f"{name}: final loss {history['loss'][-1]:.3f}, {sum(history['epoch_seconds']):.0f} s"
-        )
-
-
-if __name__ == "__main__":
-    main()

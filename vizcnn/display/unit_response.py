@@ -18,6 +18,7 @@ import numpy as np
 from vizcnn.display._axes import check_axes
 from vizcnn.display.images import ImageGridDisplay
 from vizcnn.display.screen import screen_image
+from vizcnn.inspection.activation_max import VALUE_RANGE, channel_list
 from vizcnn.language import text
 from vizcnn.validation import check_images, check_int, check_value_range
 
@@ -215,7 +216,7 @@ class ActivationMaximizationDisplay:
                 f"images must have 1 (grey) or 3 (RGB) channels, got shape {images.shape}"
             )
         given = self.channels
-        channels = list(range(len(images))) if given is None else _channel_list(given)
+        channels = list(range(len(images))) if given is None else channel_list(given)
         if len(channels) != len(images):
             raise ValueError(
                 f"channels must give one channel per image ({len(images)}), got {len(channels)}"
@@ -241,20 +242,13 @@ class ActivationMaximizationDisplay:
         """
         from vizcnn.inspection.activation_max import maximize_channels
 
-        channels = _channel_list(channels)
+        channels = channel_list(channels)
         check_axes(ax, count=len(channels))  # before the gradient ascent
         images = maximize_channels(model, layer, channels, **am_kwargs)
         name = layer if isinstance(layer, str) else getattr(layer, "name", None)
-        value_range = am_kwargs.get("value_range", (0.0, 1.0))
-        return cls.from_result(
-            images,
-            channels=channels,
-            layer_name=name,
-            value_range=value_range,
-            ax=ax,
-            ncols=ncols,
-            cmap=cmap,
-        )
+        made_in = am_kwargs.get("value_range", VALUE_RANGE)  # the images' pixel range
+        shown = dict(channels=channels, layer_name=name, value_range=made_in)
+        return cls.from_result(images, **shown, ax=ax, ncols=ncols, cmap=cmap)
 
     def plot(self, *, ax=None, ncols=None, cmap=None):
         """Draw the images, titled by channel.
@@ -279,19 +273,6 @@ class ActivationMaximizationDisplay:
             where = f"{self.layer_name}: " if self.layer_name else ""
             _suptitle(self.figure_, where + text("display.activation_max.title"))
         return self
-
-
-def _channel_list(channels) -> list[int]:
-    """``channels`` (an int, a range or a sequence of ints) as a list of ints >= 0."""
-    if isinstance(channels, range):
-        channels = list(channels)
-    if isinstance(channels, np.ndarray):
-        channels = channels.tolist()
-    if not isinstance(channels, (list, tuple)):
-        return [check_int(channels, "channels", minimum=0)]
-    if not channels:
-        raise ValueError("channels must name at least one channel, got an empty sequence")
-    return [check_int(c, f"channels[{i}]", minimum=0) for i, c in enumerate(channels)]
 
 
 def _value_range(value_range, images) -> tuple[float, float]:

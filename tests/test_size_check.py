@@ -113,3 +113,21 @@ def test_a_window_after_the_layer_does_not_stop_its_maps(free):
     assert vz.feature_maps(free, _x(12), "pool").shape == (2, 2, 2, 4)
     peaks = vz.inspection.channel_peaks(free, _x(12), "conv1")
     assert peaks.grid == (10, 10)
+
+
+def test_the_grad_cam_display_checks_the_size_once(free, monkeypatch):
+    """GradCamDisplay.from_model predicts before it computes the maps, so it checks first;
+    the maps' own function must not walk the model a second time."""
+    from vizcnn.inspection import preflight
+
+    shapes = []
+    real = preflight.check_input_fits
+
+    def counted(model, shape, **kwargs):
+        shapes.append(tuple(shape))
+        return real(model, shape, **kwargs)
+
+    monkeypatch.setattr(preflight, "check_input_fits", counted)
+    display = vz.GradCamDisplay.from_model(free, _x(14))
+    assert display.heatmaps_.shape == (2, 14, 14)
+    assert shapes == [(14, 14, 1)]

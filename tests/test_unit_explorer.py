@@ -373,3 +373,35 @@ def test_bad_images(model, bad, error, match):
 def test_bad_model():
     with pytest.raises(TypeError, match="model must be a keras.Model"):
         vz.UnitExplorer("model", np.zeros((1, 8, 8, 3)))
+
+
+def test_panels_are_displays_updated_in_place(model, images, calls):
+    """The top images and the activation maximisation are TopPatchesDisplay and
+    ActivationMaximizationDisplay drawn once into the widget's figure: a change of
+    ``.value`` changes their artists' data, never the figure or the artists."""
+    explorer = vz.UnitExplorer(model, images, layers=["conv2"], k=4)
+    figure, n_axes = explorer.figure, len(explorer.figure.axes)
+    top, am = explorer._top_display, explorer._am_display
+    assert isinstance(top, vz.TopPatchesDisplay) and top.figure_ is figure
+    assert isinstance(am, vz.ActivationMaximizationDisplay) and am.figure_ is figure
+    assert explorer.top_images == top.image_artists_ and len(top.image_artists_) == 4
+    artists = list(explorer.top_images)
+    before = [drawn(artist).copy() for artist in artists]
+    boxes = [rectangle_box(r) for r in explorer.top_rectangles]
+    explorer.channel_slider.value = 3
+    assert explorer.figure is figure and len(figure.axes) == n_axes
+    assert explorer._top_display is top and top.result is explorer.top_patches
+    assert explorer.top_images == artists == top.image_artists_  # the same artists
+    expected = top_activating_patches(model, images, "conv2", 3, k=4)
+    for n, index in enumerate(expected.indices):
+        np.testing.assert_array_equal(drawn(artists[n]), images[index, ..., 0])
+    after = [rectangle_box(r) for r in explorer.top_rectangles]
+    changed = [not np.array_equal(b, drawn(a)) for b, a in zip(before, artists, strict=True)]
+    assert any(changed) or after != boxes  # channel 3 shows other images or other boxes
+
+    maximization = explorer.maximization_image
+    explorer.maximize_button.click()
+    assert explorer._am_display is am and explorer.maximization_image is maximization
+    assert am.image_artists_ == [maximization] and explorer.figure is figure
+    np.testing.assert_array_equal(drawn(maximization), explorer.maximized[("conv2", 3)][..., 0])
+    assert am.channels_ == [3] and len(figure.axes) == n_axes

@@ -283,6 +283,63 @@ def test_activation_maximization_display(trained, tiny_cnn):
     assert rgb.axes_.flat[0].images[0].get_array().shape == (8, 8, 3)
 
 
+def test_top_patches_display_updates_in_place(tiny_cnn, batch):
+    x = np.concatenate([batch, 1.0 - batch])  # 6 images in [0, 1]
+    labels = [f"L{i}" for i in range(6)]
+    first = top_activating_patches(tiny_cnn, x, "conv2", 0, k=3)
+    second = top_activating_patches(tiny_cnn, x, "conv2", 4, k=3)
+    display = vz.TopPatchesDisplay.from_result(first, x, labels=labels, value_range=(0, 1))
+    figure, axes = display.figure_, len(display.figure_.axes)
+    artists, titles = list(display.image_artists_), list(display.titles_)
+    rectangles = list(display.rectangles_)
+    before = [title.get_text() for title in titles]
+    assert display.update(second) is display and display.result is second
+    # the same figure, Axes and artists: only what they show changed
+    assert display.figure_ is figure and len(figure.axes) == axes
+    assert display.image_artists_ == artists and display.titles_ == titles
+    assert display.rectangles_ == rectangles
+    assert [title.get_text() for title in titles] != before
+    for n, (index, box) in enumerate(zip(second.indices, second.boxes, strict=True)):
+        # RGB on the range (0, 1) reaches the screen as it is
+        np.testing.assert_allclose(artists[n].get_array(), x[index], **numeric.elementwise())
+        assert titles[n].get_text() == f"#{index} L{index}: {second.scores[n]:.3g}"
+        top, left, bottom, right = box.tolist()
+        assert rectangles[n].get_xy() == (left - 0.5, top - 0.5)
+        assert (rectangles[n].get_width(), rectangles[n].get_height()) == (
+            right - left,
+            bottom - top,
+        )
+    with pytest.raises(ValueError, match="result must hold the 3 images drawn, got 2"):
+        display.update(top_activating_patches(tiny_cnn, x, "conv2", 1, k=2))
+    assert display.result is second  # a refused update changes nothing
+    with pytest.raises(RuntimeError, match=r"call plot\(\) first"):
+        vz.TopPatchesDisplay(first, x).update(second)
+    with pytest.raises(ValueError, match=r"labels must give one caption per image \(6\)"):
+        vz.TopPatchesDisplay.from_result(first, x, labels=["a"])
+
+
+def test_activation_maximization_display_updates_in_place():
+    rng = np.random.default_rng(5)
+    grey = rng.random((2, 6, 6, 1), dtype=np.float32)
+    display = vz.ActivationMaximizationDisplay.from_result(grey, channels=[1, 2])
+    figure, artists, titles = display.figure_, list(display.image_artists_), list(display.titles_)
+    other = 1.0 - grey
+    assert display.update(other, channels=[7, 3]) is display
+    assert display.figure_ is figure and display.image_artists_ == artists
+    assert display.titles_ == titles
+    assert [t.get_text() for t in titles] == ["channel 7", "channel 3"]
+    for artist, image in zip(artists, other, strict=True):
+        np.testing.assert_allclose(artist.get_array(), image[..., 0], **numeric.elementwise())
+        assert artist.get_clim() == (0.0, 1.0)
+    with pytest.raises(ValueError, match="images must hold the 2 images drawn, got 1"):
+        display.update(grey[:1])
+    with pytest.raises(ValueError, match="one channel per image"):
+        display.update(grey, channels=[0])
+    assert display.channels_ == [7, 3]  # refused updates change nothing
+    with pytest.raises(RuntimeError, match=r"call plot\(\) first"):
+        vz.ActivationMaximizationDisplay(grey).update(grey)
+
+
 # -- bad inputs ---------------------------------------------------------------------------
 
 

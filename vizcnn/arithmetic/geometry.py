@@ -251,14 +251,7 @@ def axis_window(input_size, kernel_size, *, strides, padding, dilation_rate=1) -
         return conv_geometry(
             input_size, kernel_size, strides=strides, padding=padding, dilation_rate=dilation_rate
         )[0]
-    kernel_size, strides, dilation_rate = (
-        check_positive_int(v, n)
-        for v, n in (
-            (kernel_size, "kernel_size"),
-            (strides, "strides"),
-            (dilation_rate, "dilation_rate"),
-        )
-    )
+    kernel_size, strides, dilation_rate = _window_ints(kernel_size, strides, dilation_rate)
     span = dilation_rate * (kernel_size - 1) + 1
     if padding == "valid":
         before = after = 0
@@ -274,19 +267,21 @@ def axis_window(input_size, kernel_size, *, strides, padding, dilation_rate=1) -
     )
 
 
+def _window_ints(kernel_size, strides, dilation_rate) -> tuple[int, int, int]:
+    """The window's three numbers along one axis, each checked a positive int."""
+    return (
+        check_positive_int(kernel_size, "kernel_size"),
+        check_positive_int(strides, "strides"),
+        check_positive_int(dilation_rate, "dilation_rate"),
+    )
+
+
 def _causal_axis(input_size, kernel_size, strides, dilation_rate) -> AxisGeometry:
     """``padding="causal"`` (Keras' 1-D convolutions): all ``span - 1`` zeros before the
     axis, none after, then a ``valid`` window, so ``ceil(input_size / strides)`` outputs
     and output ``t`` reads nothing after input ``t * strides``. The split never depends on
     the input size."""
-    kernel_size, strides, dilation_rate = (
-        check_positive_int(v, n)
-        for v, n in (
-            (kernel_size, "kernel_size"),
-            (strides, "strides"),
-            (dilation_rate, "dilation_rate"),
-        )
-    )
+    kernel_size, strides, dilation_rate = _window_ints(kernel_size, strides, dilation_rate)
     before = dilation_rate * (kernel_size - 1)
     if input_size is None:
         return AxisGeometry(

@@ -215,9 +215,8 @@ class GradCamDisplay:
             A model with several outputs (before any TensorFlow work), or one that is no
             classifier; ``y_true`` or ``class_names`` not matching the model's classes.
         """
-        from vizcnn.inspection import find_layer, grad_cam
-        from vizcnn.inspection.grad_cam import grad_cam_layer
-        from vizcnn.inspection.preflight import check_before_running
+        from vizcnn.graph.lookup import path_key
+        from vizcnn.inspection.grad_cam import check_grad_cam_input, grad_cam_of
         from vizcnn.prediction import class_count, classify
         from vizcnn.validation import check_batch
 
@@ -237,19 +236,18 @@ class GradCamDisplay:
             )
         if y_true is not None and ((y_true < 0) | (y_true >= n_classes)).any():
             raise ValueError(f"y_true holds classes outside 0..{n_classes - 1}")
-        path = None if layer is None else find_layer(model, layer)
-        check_before_running(model, path, x.shape[1:], to_output=True)
+        # checked (the model walked at x's size) once, before the prediction runs it
+        checked = check_grad_cam_input(model, x, layer=layer)
         prediction = classify(model, x, batch_size=batch_size)
         predicted = prediction.classes
-        heatmaps = grad_cam(
-            model,
-            x,
-            layer=layer,
+        heatmaps = grad_cam_of(
+            checked,
             class_index=predicted if class_index is None else class_index,
             batch_size=batch_size,
         )
         explained = predicted if class_index is None else np.broadcast_to(class_index, (n,))
-        layer_name = grad_cam_layer(model) if layer is None else find_layer(model, layer)[-1].name
+        # the default layer as vz.grad_cam_layer names it; a layer asked for by its name
+        layer_name = path_key(checked.path) if layer is None else checked.path[-1].name
         return cls.from_result(
             x,
             heatmaps,
@@ -293,12 +291,8 @@ class GradCamDisplay:
         -------
         self
         """
-        import matplotlib as mpl
-
-        self._check()
+        alpha, colorbar = self._checked(alpha, colorbar)
         n = len(self._pictures)
-        alpha = check_number(alpha, "alpha", minimum=0, maximum=1)
-        colorbar = check_bool(colorbar, "colorbar")
         titles = [self._title(i) for i in range(n)]
         if ax is None:
             if ncols is None:
@@ -331,25 +325,44 @@ class GradCamDisplay:
                     interpolation="bilinear",
                 )
             )
-            wrong = self.y_true_ is not None and self.y_true_[i] != self.predicted_[i]
-            title = axes.set_title(titles[i], fontsize=8)
-            if wrong:
-                title.set_color("tab:red")
-            self.titles_.append(title)
+            self._add_title(axes, i, titles[i])
             axes.set_axis_off()
             used.append(axes)
-        self.colorbar_ = None
-        if colorbar:
-            scale = mpl.cm.ScalarMappable(norm=mpl.colors.Normalize(0.0, 1.0), cmap=cmap)
-            label = text("display.grad_cam.colorbar")
-            self.colorbar_ = self.figure_.colorbar(
-                scale, ax=used, shrink=0.8, fraction=0.05, pad=0.02, label=label
-            )
-            self.colorbar_.set_label(label, fontsize=8)
-            self.colorbar_.ax.tick_params(labelsize=7)
-        if ax is None and self.layer_name:
-            self.figure_.suptitle(text("display.grad_cam.layer", layer=self.layer_name), fontsize=9)
+        colorbar = dict(shrink=0.8, fraction=0.05, pad=0.02) if colorbar else None
+        self._finish(own_figure=ax is None, used=used, cmap=cmap, colorbar=colorbar)
         return self
+
+    # -- shared with WaveformGradCamDisplay: the panels differ, not their frame -----------
+
+    def _checked(self, alpha, colorbar) -> tuple[float, bool]:
+        """Check what ``__init__`` stored, then ``plot``'s ``alpha`` and ``colorbar``."""
+        self._check()
+        return (
+            check_number(alpha, "alpha", minimum=0, maximum=1),
+            check_bool(colorbar, "colorbar"),
+        )
+
+    def _add_title(self, axes, i: int, title: str, **where) -> None:
+        """Title panel ``i``, in red where the prediction is wrong; kept in ``titles_``."""
+        drawn = axes.set_title(title, fontsize=8, **where)
+        if self.y_true_ is not None and self.y_true_[i] != self.predicted_[i]:
+            drawn.set_color("tab:red")
+        self.titles_.append(drawn)
+
+    def _finish(self, *, own_figure: bool, used, cmap, colorbar) -> None:
+        """The one colour bar of every panel in ``used`` (``colorbar``: where it goes, as
+        ``Figure.colorbar``'s options, or None for none) and, on a figure of its own, the
+        layer's title. Sets ``colorbar_``."""
+        import matplotlib as mpl
+
+        self.colorbar_ = None
+        if colorbar is not None:
+            scale = mpl.cm.ScalarMappable(norm=mpl.colors.Normalize(0.0, 1.0), cmap=cmap)
+            self.colorbar_ = self.figure_.colorbar(scale, ax=used, **colorbar)
+            self.colorbar_.set_label(text("display.grad_cam.colorbar"), fontsize=8)
+            self.colorbar_.ax.tick_params(labelsize=7)
+        if own_figure and self.layer_name:
+            self.figure_.suptitle(text("display.grad_cam.layer", layer=self.layer_name), fontsize=9)
 
     def _name(self, label) -> str:
         label = int(label)

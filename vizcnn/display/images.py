@@ -116,8 +116,10 @@ class ImageGridDisplay:
                     interpolation="nearest",
                 )
             )
+            # y given: where matplotlib would put it over an Axes without axis, but not
+            # measured again on every draw (the hidden axes' ticks: most of a widget's render)
             self.titles_.append(
-                axes.set_title(self.titles_given_[i], fontsize=8 if small else None)
+                axes.set_title(self.titles_given_[i], fontsize=8 if small else None, y=1.0)
             )
             axes.set_axis_off()
         return self

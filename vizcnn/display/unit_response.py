@@ -6,25 +6,28 @@ strongest unit sees boxed), and the images gradient ascent builds for it.
   one image per channel.
 
 Both draw one Axes per image through :class:`~vizcnn.display.images.ImageGridDisplay`:
-grey images in ``"gray"`` on a fixed scale, RGB images as RGB.
+grey images in ``"gray"`` on a fixed scale, RGB images as RGB; once drawn, ``update``
+shows another result in the same artists (the panels of ``vz.UnitExplorer``).
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from vizcnn.display._axes import check_axes
-from vizcnn.display.images import ImageGridDisplay
-from vizcnn.display.screen import screen_image
+from vizcnn.display._unit_grid import (
+    check_drawn,
+    check_same_count,
+    draw_grid,
+    redraw_grid,
+    suptitle,
+    value_range_of,
+)
+from vizcnn.inspection.activation_max import VALUE_RANGE, channel_list
 from vizcnn.language import text
-from vizcnn.validation import check_images, check_int, check_value_range
+from vizcnn.validation import check_captions, check_images
 
 __all__ = ["ActivationMaximizationDisplay", "TopPatchesDisplay"]
-
-_THUMBNAIL = 1.6  # inches per image
-_TITLE = 0.4  # inches the figure grows by per line of its overall title
 
 
 class TopPatchesDisplay:
@@ -40,6 +43,8 @@ class TopPatchesDisplay:
         What :func:`vizcnn.top_activating_patches` returned.
     x : array-like, shape (N, H, W, C)
         The images it was computed on (only ``x[result.indices]`` is drawn).
+    labels : sequence of str, optional
+        One caption per image of ``x`` (e.g. its class name), shown after its index.
 
     Attributes
     ----------
@@ -49,6 +54,8 @@ class TopPatchesDisplay:
     axes_ : numpy.ndarray of matplotlib.axes.Axes
         ``(nrows, ncols)`` when the display made the figure, else the ``ax`` given; slots
         without an image are hidden.
+    image_artists_ : list of matplotlib.image.AxesImage
+        One per image, in order.
     rectangles_ : list of matplotlib.patches.Rectangle
         One per image, in order: the receptive-field boxes.
     titles_ : list of matplotlib.text.Text
@@ -59,21 +66,26 @@ class TopPatchesDisplay:
     >>> vz.TopPatchesDisplay.from_model(model, X_valid, "conv2d_1", 5)   # doctest: +SKIP
     """
 
-    def __init__(self, result, x):
+    def __init__(self, result, x, *, labels=None):
         self.result = result
         self.x = x
+        self.labels = labels
 
     def _check(self) -> None:
-        """Validate what ``__init__`` stored; set ``images`` (the images drawn)."""
+        """Validate what ``__init__`` stored; set ``images_`` (the images drawn)."""
+        x = check_images(self.x, "x")
+        self._labels = check_captions(self.labels, len(x))
+        self._x, self.images_ = x, self._check_result(self.result, x)
+
+    def _check_result(self, result, x):
+        """``result`` checked against the checked ``x``; the images it shows."""
         from vizcnn.inspection.top_patches import TopPatches
 
-        result = self.result
         if not isinstance(result, TopPatches):
             raise TypeError(
                 "result must be what vz.top_activating_patches returns (TopPatches), "
                 f"got {type(result).__name__}"
             )
-        x = check_images(self.x, "x")
         if int(np.max(result.indices)) >= len(x):
             raise ValueError(
                 f"x holds {len(x)} images but result refers to image "
@@ -85,16 +97,20 @@ class TopPatchesDisplay:
                 f"x has images of {height}x{width} pixels, smaller than result's boxes: "
                 "pass the x the result was computed on"
             )
-        self.images_ = x[result.indices]
+        return x[result.indices]
 
     @classmethod
-    def from_model(cls, model, x, layer, channel, *, k: int = 9, batch_size: int = 256, **plot):
+    def from_model(
+        cls, model, x, layer, channel, *, k: int = 9, batch_size: int = 256, labels=None, **plot
+    ):
         """Find and draw the ``k`` images of ``x`` that excite ``channel`` of ``layer`` most.
 
         Parameters
         ----------
         model, x, layer, channel, k, batch_size
             As for :func:`vizcnn.top_activating_patches`.
+        labels
+            As for the class.
         **plot
             Passed to :meth:`plot`.
         """
@@ -102,12 +118,12 @@ class TopPatchesDisplay:
 
         check_axes(plot.get("ax"))  # before any TensorFlow work
         result = top_activating_patches(model, x, layer, channel, k=k, batch_size=batch_size)
-        return cls.from_result(result, x, **plot)
+        return cls.from_result(result, x, labels=labels, **plot)
 
     @classmethod
-    def from_result(cls, result, x, **plot):
+    def from_result(cls, result, x, *, labels=None, **plot):
         """Draw a :func:`vizcnn.top_activating_patches` result on the images ``x``."""
-        return cls(result, x).plot(**plot)
+        return cls(result, x, labels=labels).plot(**plot)
 
     def plot(self, *, ax=None, ncols=None, cmap=None, value_range=None, color="red"):
         """Draw the images, boxes and scores.
@@ -133,27 +149,17 @@ class TopPatchesDisplay:
         check_axes(ax)
         self._check()
         result = self.result
-        value_range = _value_range(value_range, self.images_)
-        titles = [
-            f"#{i}: {score:.3g}" for i, score in zip(result.indices, result.scores, strict=True)
-        ]
-        _draw_grid(
-            self, self.images_, titles, ax=ax, ncols=ncols, cmap=cmap, value_range=value_range
-        )
+        self._value_range = value_range  # as given: update() scales its images the same way
+        value_range = value_range_of(value_range, self.images_)
+        draw_grid(self, self._titles(), ax=ax, ncols=ncols, cmap=cmap, value_range=value_range)
         from matplotlib.patches import Rectangle
 
-        self.rectangles_ = []
         drawn = list(self.axes_.flat)[: len(result.boxes)]
-        for axes, (top, left, bottom, right) in zip(drawn, result.boxes, strict=True):
-            rectangle = Rectangle(
-                (left - 0.5, top - 0.5),  # pixel i covers i - 0.5 .. i + 0.5
-                right - left,
-                bottom - top,
-                fill=False,
-                edgecolor=color,
-                linewidth=1.5,
-            )
-            self.rectangles_.append(axes.add_patch(rectangle))
+        self.rectangles_ = [
+            axes.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor=color, linewidth=1.5))
+            for axes in drawn
+        ]
+        self._place_boxes()
         if ax is None:
             title = text(
                 "display.top_patches.title",
@@ -161,8 +167,52 @@ class TopPatchesDisplay:
                 channel=result.channel,
                 k=len(result),
             )
-            _suptitle(self.figure_, title)
+            suptitle(self.figure_, title)
         return self
+
+    def update(self, result):
+        """Show another result of the same ``k`` on the same images, in place: the same
+        figure and artists, their images, titles and boxes changed (for a widget that
+        redraws on every change).
+
+        Parameters
+        ----------
+        result : TopPatches
+            What :func:`vizcnn.top_activating_patches` returned for the images ``x`` this
+            display was made with, ``k`` as many as drawn.
+
+        Returns
+        -------
+        self
+
+        Raises a RuntimeError before :meth:`plot`, a ValueError for a result of another
+        ``k`` or one that does not fit ``x`` (as :meth:`plot` does); a refused result
+        leaves the display as it was.
+        """
+        check_drawn(self)
+        images = self._check_result(result, self._x)
+        check_same_count(self, images, "result")
+        self.result, self.images_ = result, images
+        value_range = value_range_of(self._value_range, self.images_)
+        redraw_grid(self, self._titles(), value_range=value_range)
+        self._place_boxes()
+        return self
+
+    def _titles(self) -> list[str]:
+        """``"#index: peak"``, ``"#index label: peak"`` with labels."""
+        result, labels = self.result, self._labels
+        return [
+            f"#{i}" + (f" {labels[i]}" if labels else "") + f": {score:.3g}"
+            for i, score in zip(result.indices, result.scores, strict=True)
+        ]
+
+    def _place_boxes(self) -> None:
+        for rectangle, (top, left, bottom, right) in zip(
+            self.rectangles_, self.result.boxes, strict=True
+        ):
+            rectangle.set_xy((left - 0.5, top - 0.5))  # pixel i covers i - 0.5 .. i + 0.5
+            rectangle.set_width(right - left)
+            rectangle.set_height(bottom - top)
 
 
 class ActivationMaximizationDisplay:
@@ -187,6 +237,8 @@ class ActivationMaximizationDisplay:
     figure_ : matplotlib.figure.Figure
     axes_ : numpy.ndarray of matplotlib.axes.Axes
         ``(nrows, ncols)`` when the display made the figure, else the ``ax`` given.
+    image_artists_ : list of matplotlib.image.AxesImage
+        One per image, in order.
     titles_ : list of matplotlib.text.Text
 
     Examples
@@ -215,13 +267,13 @@ class ActivationMaximizationDisplay:
                 f"images must have 1 (grey) or 3 (RGB) channels, got shape {images.shape}"
             )
         given = self.channels
-        channels = list(range(len(images))) if given is None else _channel_list(given)
+        channels = list(range(len(images))) if given is None else channel_list(given)
         if len(channels) != len(images):
             raise ValueError(
                 f"channels must give one channel per image ({len(images)}), got {len(channels)}"
             )
         self.images_, self.channels_ = images, channels
-        self.value_range_ = _value_range(self.value_range, images)
+        self.value_range_ = value_range_of(self.value_range, images)
 
     @classmethod
     def from_model(cls, model, layer, channels, *, ax=None, ncols=None, cmap=None, **am_kwargs):
@@ -241,20 +293,13 @@ class ActivationMaximizationDisplay:
         """
         from vizcnn.inspection.activation_max import maximize_channels
 
-        channels = _channel_list(channels)
+        channels = channel_list(channels)
         check_axes(ax, count=len(channels))  # before the gradient ascent
         images = maximize_channels(model, layer, channels, **am_kwargs)
         name = layer if isinstance(layer, str) else getattr(layer, "name", None)
-        value_range = am_kwargs.get("value_range", (0.0, 1.0))
-        return cls.from_result(
-            images,
-            channels=channels,
-            layer_name=name,
-            value_range=value_range,
-            ax=ax,
-            ncols=ncols,
-            cmap=cmap,
-        )
+        made_in = am_kwargs.get("value_range", VALUE_RANGE)  # the images' pixel range
+        shown = dict(channels=channels, layer_name=name, value_range=made_in)
+        return cls.from_result(images, **shown, ax=ax, ncols=ncols, cmap=cmap)
 
     def plot(self, *, ax=None, ncols=None, cmap=None):
         """Draw the images, titled by channel.
@@ -271,69 +316,38 @@ class ActivationMaximizationDisplay:
         """
         check_axes(ax)
         self._check()
-        titles = [text("display.activation_max.channel", channel=c) for c in self.channels_]
-        _draw_grid(
-            self, self.images_, titles, ax=ax, ncols=ncols, cmap=cmap, value_range=self.value_range_
+        draw_grid(
+            self, self._titles(), ax=ax, ncols=ncols, cmap=cmap, value_range=self.value_range_
         )
         if ax is None:
             where = f"{self.layer_name}: " if self.layer_name else ""
-            _suptitle(self.figure_, where + text("display.activation_max.title"))
+            suptitle(self.figure_, where + text("display.activation_max.title"))
         return self
 
+    def update(self, images, *, channels=None):
+        """Show other images, as many as drawn, in place: the same figure and artists,
+        their images and titles changed (for a widget that redraws on every change).
 
-def _channel_list(channels) -> list[int]:
-    """``channels`` (an int, a range or a sequence of ints) as a list of ints >= 0."""
-    if isinstance(channels, range):
-        channels = list(channels)
-    if isinstance(channels, np.ndarray):
-        channels = channels.tolist()
-    if not isinstance(channels, (list, tuple)):
-        return [check_int(channels, "channels", minimum=0)]
-    if not channels:
-        raise ValueError("channels must name at least one channel, got an empty sequence")
-    return [check_int(c, f"channels[{i}]", minimum=0) for i, c in enumerate(channels)]
+        Parameters
+        ----------
+        images, channels
+            As for the class; the value range stays the one drawn.
 
+        Returns
+        -------
+        self
 
-def _value_range(value_range, images) -> tuple[float, float]:
-    """``(low, high)`` checked, or the images' own range when None."""
-    if value_range is None:
-        low, high = float(np.min(images)), float(np.max(images))
-        return (low, high) if high > low else (low, low + 1.0)
-    return check_value_range(value_range)
+        Raises a RuntimeError before :meth:`plot`, a ValueError for another number of
+        images than drawn or for what the class refuses; nothing changes then.
+        """
+        check_drawn(self)
+        updated = type(self)(images, channels=channels, value_range=self.value_range_)
+        updated._check()
+        check_same_count(self, updated.images_, "images")
+        self.images, self.channels = images, channels
+        self.images_, self.channels_ = updated.images_, updated.channels_
+        redraw_grid(self, self._titles(), value_range=self.value_range_)
+        return self
 
-
-def _draw_grid(display, images, titles, *, ax, ncols, cmap, value_range) -> None:
-    """Draw ``images`` one Axes each, grey ones from black at ``value_range[0]`` to white
-    at ``value_range[1]``; set the display's ``figure_``, ``axes_``, ``titles_``."""
-    low, high = value_range
-    drawable = [screen_image(image, value_range=value_range) for image in images]
-    grid = ImageGridDisplay.from_result(
-        drawable, titles=titles, ax=_axes(ax, len(images), ncols), cmap=cmap, vmin=low, vmax=high
-    )
-    display.figure_, display.axes_, display.titles_ = grid.figure_, grid.axes_, grid.titles_
-
-
-def _axes(ax, n: int, ncols):
-    """``ax`` as given, or a new grid of thumbnails: about square, at most 8 across."""
-    if ax is not None:
-        return check_axes(ax, count=n)
-    import matplotlib.pyplot as plt
-
-    ncols = (
-        min(8, math.ceil(math.sqrt(n))) if ncols is None else check_int(ncols, "ncols", minimum=1)
-    )
-    nrows = math.ceil(n / ncols)
-    _, axes = plt.subplots(
-        nrows,
-        ncols,
-        figsize=(_THUMBNAIL * ncols + 0.2, (_THUMBNAIL + 0.3) * nrows + 0.1),
-        squeeze=False,
-        layout="constrained",
-    )
-    return axes
-
-
-def _suptitle(figure, title: str) -> None:
-    width, height = figure.get_size_inches()
-    figure.set_size_inches(width, height + _TITLE * (title.count("\n") + 1))
-    figure.suptitle(title, fontsize=10)
+    def _titles(self) -> list[str]:
+        return [text("display.activation_max.channel", channel=c) for c in self.channels_]

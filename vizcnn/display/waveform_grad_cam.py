@@ -13,8 +13,7 @@ from vizcnn.display._waveform import (
     unit_extent,
 )
 from vizcnn.display.grad_cam import HEATMAP_CMAP, GradCamDisplay
-from vizcnn.language import text
-from vizcnn.validation import check_array, check_bool, check_number
+from vizcnn.validation import check_array
 
 _ROW = (7.0, 1.1)  # inches: width, height of one waveform's row
 
@@ -112,13 +111,10 @@ class WaveformGradCamDisplay(GradCamDisplay):
         -------
         self
         """
-        import matplotlib as mpl
         import matplotlib.pyplot as plt
 
-        self._check()
+        alpha, colorbar = self._checked(alpha, colorbar)
         rate = check_sample_rate(self.sample_rate)
-        alpha = check_number(alpha, "alpha", minimum=0, maximum=1)
-        colorbar = check_bool(colorbar, "colorbar")
         n = len(self._pictures)
         if ax is None:
             self.figure_, axes = plt.subplots(
@@ -155,24 +151,14 @@ class WaveformGradCamDisplay(GradCamDisplay):
             )
             axes_i.set_ylim(low - pad, high + pad)
             self.lines_.append(lines)
-            title = axes_i.set_title(self._title(i), fontsize=8, loc="left")
-            if self.y_true_ is not None and self.y_true_[i] != self.predicted_[i]:
-                title.set_color("tab:red")
-            self.titles_.append(title)
+            self._add_title(axes_i, i, self._title(i), loc="left")
             axes_i.tick_params(labelsize=7)
         used[-1].set_xlabel(time_label(rate), fontsize=8)
         for axes_i in list(self.axes_.flat)[n:]:
             axes_i.set_visible(False)
         self.images_ = []  # no picture under the bands: the lines are the sequences
-        self.colorbar_ = None
-        if colorbar:
-            scale = mpl.cm.ScalarMappable(norm=mpl.colors.Normalize(0.0, 1.0), cmap=cmap)
-            label = text("display.grad_cam.colorbar")
-            self.colorbar_ = self.figure_.colorbar(scale, ax=used, fraction=0.03, pad=0.01)
-            self.colorbar_.set_label(label, fontsize=8)
-            self.colorbar_.ax.tick_params(labelsize=7)
-        if ax is None and self.layer_name:
-            self.figure_.suptitle(text("display.grad_cam.layer", layer=self.layer_name), fontsize=9)
+        colorbar = dict(fraction=0.03, pad=0.01) if colorbar else None
+        self._finish(own_figure=ax is None, used=used, cmap=cmap, colorbar=colorbar)
         return self
 
 

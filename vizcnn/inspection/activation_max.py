@@ -31,6 +31,7 @@ from vizcnn.validation import (
 
 __all__ = ["activation_maximization", "maximize_channels"]
 
+VALUE_RANGE = (0.0, 1.0)  # the default pixel range: the lessons' models take x / 255
 _INIT_NOISE = 0.02  # start: mid-grey plus noise of this standard deviation (x value range)
 _BLUR_SIGMA = 0.5  # pixels: a light 3x3 Gaussian, enough to damp pixel-level noise
 
@@ -44,7 +45,7 @@ def activation_maximization(
     learning_rate: float = 0.05,
     seed=0,
     image_shape=None,
-    value_range=(0.0, 1.0),
+    value_range=VALUE_RANGE,
     jitter=None,
     blur_every: int = 2,
 ):
@@ -159,9 +160,21 @@ def maximize_channels(model, layer, channels, **kwargs) -> np.ndarray:
         raise TypeError(
             f"channels must be a sequence of ints, got {type(channels).__name__} {channels!r:.60}"
         )
-    if len(channels) == 0:
+    return _maximize(model, layer, channel_list(channels), "channels", **kwargs)
+
+
+def channel_list(channels) -> list[int]:
+    """``channels`` (an int, a range, an array or a sequence of ints) as a list of ints
+    >= 0: one image each, for :func:`maximize_channels` and the display that draws them.
+    """
+    if isinstance(channels, np.ndarray):
+        channels = channels.tolist()
+    if isinstance(channels, (str, bytes)) or not hasattr(channels, "__len__"):
+        return [check_int(channels, "channels", minimum=0)]  # one int, or a clear TypeError
+    channels = list(channels)
+    if not channels:
         raise ValueError("channels must name at least one channel, got an empty sequence")
-    return _maximize(model, layer, list(channels), "channels", **kwargs)
+    return [check_int(c, f"channels[{i}]", minimum=0) for i, c in enumerate(channels)]
 
 
 def _image_shape(model, image_shape) -> tuple[int, int, int]:
@@ -197,7 +210,7 @@ def _maximize(
     learning_rate=0.05,
     seed=0,
     image_shape=None,
-    value_range=(0.0, 1.0),
+    value_range=VALUE_RANGE,
     jitter=None,
     blur_every=2,
 ):

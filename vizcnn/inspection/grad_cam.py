@@ -24,6 +24,7 @@ import math
 import numbers
 import warnings
 import weakref
+from typing import NamedTuple
 
 import numpy as np
 
@@ -124,6 +125,28 @@ def grad_cam(model, x, *, layer=None, class_index=None, resize=True, batch_size=
     """
     batch_size = check_positive_int(batch_size, "batch_size")
     resize = check_bool(resize, "resize")
+    checked = check_grad_cam_input(model, x, layer=layer)
+    return grad_cam_of(checked, class_index=class_index, resize=resize, batch_size=batch_size)
+
+
+class GradCamInput(NamedTuple):
+    """What :func:`check_grad_cam_input` checked: the batch as the model takes it, the
+    path to the layer whose maps are weighted, and the class scores' head."""
+
+    model: object
+    x: np.ndarray
+    path: tuple
+    head: object
+    n_classes: int
+
+
+def check_grad_cam_input(model, x, *, layer=None) -> GradCamInput:
+    """Every check of :func:`grad_cam` on the model, ``x`` and ``layer``, before any
+    TensorFlow work, the one walk of the model at ``x``'s size included.
+
+    Split from :func:`grad_cam_of` for a caller that runs the model in between
+    (``GradCamDisplay`` predicts first), so that the model is walked once.
+    """
     check_image_model(model, caller="grad_cam")
     raw = x
     x = check_batch(model, x)  # builds a Sequential given no Input, so layers have outputs
@@ -135,6 +158,13 @@ def grad_cam(model, x, *, layer=None, class_index=None, resize=True, batch_size=
         _warn_if_one_cell(model, path[-1])
     warn_unscaled(model, raw, x, caller="grad_cam")
     check_before_running(model, path, x.shape[1:], to_output=True)
+    return GradCamInput(model, x, path, head, n_classes)
+
+
+def grad_cam_of(checked: GradCamInput, *, class_index=None, resize=True, batch_size=128):
+    """:func:`grad_cam` of an input :func:`check_grad_cam_input` has checked (``resize``
+    and ``batch_size`` checked by the caller)."""
+    model, x, path, head, n_classes = checked
     chosen = _check_class_index(class_index, len(x), n_classes)
     step = _cached_step(model, path, head, predicted=chosen is None, shape=x.shape[1:])
 

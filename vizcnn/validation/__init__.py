@@ -28,6 +28,7 @@ the model checks import Keras when first called. Finding a layer by name is
 
 from vizcnn.validation.arrays import (
     check_array,
+    check_captions,
     check_image,
     check_images,
     check_labels,
@@ -52,6 +53,7 @@ __all__ = [
     "check_array",
     "check_batch",
     "check_bool",
+    "check_captions",
     "check_figsize",
     "check_image",
     "check_images",

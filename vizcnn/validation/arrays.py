@@ -139,3 +139,16 @@ def check_xy(pair, name: str) -> tuple:
     except ValueError as exc:
         raise ValueError(f"{name}: images and labels differ in length or shape: {exc}") from None
     return X, y
+
+
+def check_captions(labels, n: int, name: str = "labels"):
+    """``labels`` as ``n`` strings, one caption per image; None stays None."""
+    if labels is None:
+        return None
+    if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
+        raise TypeError(
+            f"{name} must be a sequence with one caption per image, got {type(labels).__name__}"
+        )
+    if len(labels) != n:
+        raise ValueError(f"{name} must give one caption per image ({n}), got {len(labels)}")
+    return [str(label) for label in labels]

@@ -1,4 +1,4 @@
-"""What the explorers share: captions, the layers they offer, errors as one line of words."""
+"""What the explorers share: the layers they offer, errors as one line of words."""
 
 from __future__ import annotations
 
@@ -16,18 +16,6 @@ def words(exc: BaseException) -> str:
     text = text.split("Arguments received by", 1)[0]  # Keras repeats the inputs
     text = " ".join(text.split()) or type(exc).__name__
     return text if len(text) <= 400 else text[:397] + "..."
-
-
-def check_captions(labels, n_images: int):
-    if labels is None:
-        return None
-    if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
-        raise TypeError(
-            f"labels must be a sequence with one caption per image, got {type(labels).__name__}"
-        )
-    if len(labels) != n_images:
-        raise ValueError(f"labels must give one caption per image ({n_images}), got {len(labels)}")
-    return [str(label) for label in labels]
 
 
 def choose_layers(model, layers) -> dict:

@@ -2,6 +2,11 @@
 updated in place: the image with the unit's field boxed, the effective field, the ``k``
 top-activating images with their peak unit's field boxed, and the activation
 maximisation. Nothing here runs TensorFlow: the explorer computes, this draws.
+
+The last two panels are the library's displays, drawn once into the widget's Axes and
+then changed with their ``update``: :class:`~vizcnn.TopPatchesDisplay` (at the first
+channel drawn) and :class:`~vizcnn.ActivationMaximizationDisplay` (at build, hidden
+until a picture is computed).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from vizcnn.display.screen import screen_image
+from vizcnn.display.unit_response import ActivationMaximizationDisplay, TopPatchesDisplay
 from vizcnn.language import text
 from vizcnn.style import IMAGE_CMAP
 
@@ -28,7 +34,7 @@ class UnitFigure:
         figure = self.figure
         blank = np.zeros(self.images.shape[1:3])
 
-        def image_axes(rect, fontsize=9):
+        def image_axes(rect):
             ax = figure.add_axes(rect)
             # a frame but no axis: ticks and axis labels cost draw time and say nothing
             ax.xaxis.set_visible(False)
@@ -36,7 +42,7 @@ class UnitFigure:
             artist = ax.imshow(blank, cmap=IMAGE_CMAP, interpolation="nearest")
             # a plain text, not set_title: titles are re-positioned on every draw
             title = ax.text(
-                0.5, 1.02, "", ha="center", va="bottom", fontsize=fontsize, transform=ax.transAxes
+                0.5, 1.02, "", ha="center", va="bottom", fontsize=9, transform=ax.transAxes
             )
             return ax, artist, title
 
@@ -64,7 +70,7 @@ class UnitFigure:
         nrows = math.ceil(self.k / ncols)
         left, bottom, width, height = 0.27, 0.02, 0.44, 0.84
         cell_w, cell_h = width / ncols, height / nrows
-        self.top_axes, self.top_images, self.top_titles, self.top_rectangles = [], [], [], []
+        self.top_axes = []
         for n in range(self.k):
             row, col = divmod(n, ncols)
             rect = (
@@ -73,16 +79,21 @@ class UnitFigure:
                 cell_w - 0.01,
                 cell_h - 0.06,
             )
-            ax, artist, title = image_axes(rect, fontsize=8)
-            self.top_axes.append(ax)
-            self.top_images.append(artist)
-            self.top_titles.append(title)
-            self.top_rectangles.append(box(ax, edgecolor=_PEAK_COLOUR, linewidth=1.2))
+            self.top_axes.append(figure.add_axes(rect))
+            self.top_axes[-1].set_axis_off()  # empty until the display draws into it
+        # TopPatchesDisplay's artists, once it has drawn (_draw_top)
+        self._top_display, self.top_images, self.top_titles, self.top_rectangles = None, [], [], []
         self.top_header = figure.text(left + width / 2, 0.93, "", ha="center", fontsize=9)
 
-        self.maximization_axes, self.maximization_image, self._am_title = image_axes(
-            (0.745, 0.08, 0.245, 0.76)
+        self.maximization_axes = figure.add_axes((0.745, 0.08, 0.245, 0.76))
+        blank = np.zeros((1, *self.images.shape[1:]), dtype="float32")
+        self._am_display = ActivationMaximizationDisplay(blank, value_range=self.value_range).plot(
+            ax=self.maximization_axes
         )
+        self.maximization_image = self._am_display.image_artists_[0]
+        self.maximization_image.set_visible(False)  # until a picture is computed
+        self._am_title = self._am_display.titles_[0]  # worded by the widget: see _draw_maximization
+        self._am_title.set_fontsize(9)
         self.maximization_placeholder = self.maximization_axes.text(
             0.5,
             0.5,
@@ -124,30 +135,29 @@ class UnitFigure:
         self._erf_title.set_text(title)
 
     def _draw_top(self, top):
-        """The images of ``top`` (:class:`TopPatches`), their peak units' fields boxed."""
+        """The images of ``top`` (:class:`TopPatches`), their peak units' fields boxed:
+        drawn by a TopPatchesDisplay the first time, changed in place after."""
+        if self._top_display is None:
+            display = TopPatchesDisplay(top, self.images, labels=self.labels)
+            display.plot(ax=self.top_axes, value_range=self.value_range, color=_PEAK_COLOUR)
+            for title in display.titles_:
+                title.set_fontsize(8)  # small panels, whatever k
+            self._top_display = display
+            self.top_images, self.top_titles = display.image_artists_, display.titles_
+            self.top_rectangles = display.rectangles_
+        else:
+            self._top_display.update(top)
         self.top_patches = top
-        for n, (index, score, (t, left, bottom, right)) in enumerate(
-            zip(top.indices, top.scores, top.boxes, strict=True)
-        ):
-            self._show_image(self.top_images[n], self.images[index])
-            caption = f"#{index}" + (f" {self.labels[index]}" if self.labels else "")
-            self.top_titles[n].set_text(f"{caption}: {score:.3g}")
-            rectangle = self.top_rectangles[n]
-            rectangle.set_xy((left - 0.5, t - 0.5))
-            rectangle.set_width(right - left)
-            rectangle.set_height(bottom - t)
         self.top_header.set_text(text("unit_explorer.top_header", channel=top.channel, k=self.k))
 
     def _draw_maximization(self, label, channel):
         image = self.maximized.get((label, channel))
+        if image is not None:
+            self._am_display.update(image[None], channels=[channel])
+        # the panel's title says more than the display's "channel N": the widget words it
         self._am_title.set_text(text("unit_explorer.maximization_title", channel=channel))
-        if image is None:
-            self.maximization_image.set_visible(False)
-            self.maximization_placeholder.set_visible(True)
-            return
-        self._show_image(self.maximization_image, image)
-        self.maximization_image.set_visible(True)
-        self.maximization_placeholder.set_visible(False)
+        self.maximization_image.set_visible(image is not None)
+        self.maximization_placeholder.set_visible(image is None)
 
     def _caption(self, index):
         if self.labels:

@@ -27,7 +27,7 @@ from vizcnn.display.screen import screen_image
 from vizcnn.language import text
 from vizcnn.style import IMAGE_CMAP
 from vizcnn.widgets._explorer_base import GREY, ExplorerBase
-from vizcnn.widgets._explorer_common import check_captions, choose_layers, words
+from vizcnn.widgets._explorer_common import choose_layers, words
 
 _STYLE = {"description_width": "110px"}
 _FIRST_BLOCK = 8  # images in a layer's first block, before its maps' size is known
@@ -84,7 +84,7 @@ class FeatureMapExplorer(ExplorerBase):
         self.model = model
         self.images = validation.check_batch(model, images, name="images")
         self.max_maps = validation.check_positive_int(max_maps, "max_maps")
-        self.labels = check_captions(labels, len(self.images))
+        self.labels = validation.check_captions(labels, len(self.images))
         self._layers = choose_layers(model, layers)  # dropdown label -> layer object
         self._init_explorer((10, 4.2), 80)  # picture, figure, error
         self._maps = OrderedDict()  # (label, first, stop) -> maps of images[first:stop]

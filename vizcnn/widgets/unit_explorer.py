@@ -36,7 +36,7 @@ from vizcnn import inspection, validation
 from vizcnn.inspection import top_patches
 from vizcnn.language import text
 from vizcnn.widgets._explorer_base import ExplorerBase
-from vizcnn.widgets._explorer_common import check_captions, choose_layers, words
+from vizcnn.widgets._explorer_common import choose_layers, words
 from vizcnn.widgets._unit_figure import UnitFigure
 from vizcnn.widgets._unit_text import field_note, status_html
 
@@ -142,7 +142,7 @@ class UnitExplorer(UnitFigure, ExplorerBase):
         self.model = model
         self.images = validation.check_batch(model, images, name="images")
         n_images = len(self.images)
-        self.labels = check_captions(labels, n_images)
+        self.labels = validation.check_captions(labels, n_images)
         self.k = min(_K, n_images) if k is None else validation.check_int(k, "k")
         if not 1 <= self.k <= n_images:
             raise ValueError(

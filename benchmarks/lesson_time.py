@@ -1,12 +1,13 @@
 """How long a full run of a lesson takes on this computer, now that its networks ship trained.
 
 The goal (set in the run store's issue): lessons 04 and 05, each edition, run in at most
-three minutes on a 2-core AVX2 CPU. On a CPU with more than AVX2, ``--isa AVX2`` caps
-oneDNN at AVX2 for the run (``ONEDNN_MAX_CPU_ISA``), which also takes the float32 path
-of a CPU without bfloat16. Each notebook is executed top to bottom by ``nbconvert`` in a
-fresh kernel, without ``VIZCNN_QUICK`` (a full run); the wall time includes the kernel's
-start and TensorFlow's import. Nothing is asserted: a time is a property of the machine
-and of what else runs on it (the load average is printed beside it).
+three minutes on a 2-core AVX2 CPU; 04b, which loads lesson 04's network, is timed beside
+them. On a CPU with more than AVX2, ``--isa AVX2`` caps oneDNN at AVX2 for the run
+(``ONEDNN_MAX_CPU_ISA``), which also takes the float32 path of a CPU without bfloat16.
+Each notebook is executed top to bottom by ``nbconvert`` in a fresh kernel, without
+``VIZCNN_QUICK`` (a full run); the wall time includes the kernel's start and TensorFlow's
+import. Nothing is asserted: a time is a property of the machine and of what else runs on
+it (the load average is printed beside it).
 
     python benchmarks/lesson_time.py notebooks/04_cnn.ipynb notebooks/05_resnet.ipynb
     python benchmarks/lesson_time.py --isa AVX2 --in-place notebooks/04_cnn.ipynb
@@ -31,8 +32,9 @@ from vizcnn.backend import cpu_info
 GOAL_MINUTES = 3.0
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = [
-    ROOT / "notebooks" / name
-    for name in ("04_cnn.ipynb", "05_resnet.ipynb", "ko/04_cnn.ipynb", "ko/05_resnet.ipynb")
+    ROOT / "notebooks" / edition / name
+    for name in ("04_cnn.ipynb", "04b_inside_the_cnn.ipynb", "05_resnet.ipynb")
+    for edition in ("", "ko")  # English, then Korean
 ]
 
 

@@ -12,9 +12,24 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# a lesson file: its number, a letter for a lesson that continues another (04b), a name
+LESSON_FILE = re.compile(r"(\d\d)([a-z]?)_\w+\.ipynb")
+
+
+def lessons_in(folder: Path) -> list[Path]:
+    """The lesson notebooks in ``folder``, in course order (04_cnn before 04b_...)."""
+    return sorted(p for p in folder.glob("*.ipynb") if LESSON_FILE.fullmatch(p.name))
+
+
+def lesson_key(path: Path) -> int | str:
+    """The glossary's key for a lesson file: 4 for ``04_cnn``, ``"4b"`` for ``04b_...``."""
+    number, letter = LESSON_FILE.fullmatch(path.name).groups()
+    return f"{int(number)}{letter}" if letter else int(number)
+
+
+NOTEBOOKS = lessons_in(ROOT / "notebooks")
 # the Korean edition, for the checks of its Korean text (the callout checks read NOTEBOOKS)
-KOREAN_NOTEBOOKS = sorted((ROOT / "notebooks" / "ko").glob("[0-9][0-9]_*.ipynb"))
+KOREAN_NOTEBOOKS = lessons_in(ROOT / "notebooks" / "ko")
 # the learner's notes, kept in the repository so that a clone checks every quote; the
 # shared original (next to the repository, where it exists) must be the same text
 NOTES = ROOT / "docs" / "notes" / "cnn-study-notes.ko.md"

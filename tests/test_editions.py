@@ -18,6 +18,7 @@ import tokenize
 from pathlib import Path
 
 import pytest
+from notes_callouts import lessons_in
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGLISH = ROOT / "notebooks"
@@ -151,8 +152,8 @@ def test_there_is_a_korean_edition():
 
 
 def test_every_lesson_has_a_korean_twin():
-    lessons = sorted(p.name for p in ENGLISH.glob("[0-9][0-9]_*.ipynb"))
-    assert len(lessons) == 7
+    lessons = [p.name for p in lessons_in(ENGLISH)]
+    assert len(lessons) == 8  # 01-07, and 04b beside 04
     assert [p.name for p in EDITIONS] == lessons
 
 

@@ -9,7 +9,7 @@ from fnmatch import fnmatch
 
 import pytest
 from glossary_quotes import notes_quotes, strip_quotes
-from notes_callouts import KOREAN_NOTEBOOKS, NOTEBOOKS, ROOT, cells, source
+from notes_callouts import KOREAN_NOTEBOOKS, NOTEBOOKS, ROOT, cells, lesson_key, source
 
 import vizcnn as vz
 from vizcnn import language
@@ -40,7 +40,7 @@ def test_lessons_spell_every_glossary_term_one_way(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_each_lesson_glossary_lists_the_terms_it_uses(path):
-    lesson = int(path.stem[:2])
+    lesson = lesson_key(path)
     listed = {t.korean for t in glossary.table(lesson=lesson).terms}
     used = {t.korean for t in glossary.terms_in(korean_text(path))}
     assert used <= listed, f"used in lesson {lesson} but not in its glossary: {used - listed}"
@@ -49,7 +49,7 @@ def test_each_lesson_glossary_lists_the_terms_it_uses(path):
 @pytest.mark.parametrize("path", KOREAN_NOTEBOOKS, ids=[p.stem for p in KOREAN_NOTEBOOKS])
 def test_each_korean_lesson_glossary_lists_the_terms_it_uses(path, korean):
     # the whole Korean lesson is Korean text: its table adds the terms of korean_lessons
-    lesson = int(path.stem[:2])
+    lesson = lesson_key(path)
     listed = {t.korean for t in glossary.table(lesson=lesson).terms}
     used = {t.korean for t in glossary.terms_in(korean_text(path))}
     assert used <= listed, f"used in ko/{path.name} but not in its glossary: {used - listed}"
@@ -57,8 +57,9 @@ def test_each_korean_lesson_glossary_lists_the_terms_it_uses(path, korean):
 
 @pytest.mark.parametrize("path", BOTH_EDITIONS, ids=BOTH_IDS)
 def test_each_lesson_renders_its_glossary_from_the_package(path):
-    lesson = int(path.stem[:2])
-    calls = [s for c in cells(path) if f"vz.glossary.table(lesson={lesson})" in (s := source(c))]
+    lesson = lesson_key(path)
+    call = f"vz.glossary.table(lesson={json.dumps(lesson)})"  # lesson=4, lesson="4b"
+    calls = [s for c in cells(path) if call in (s := source(c))]
     assert len(calls) == 1
 
 
@@ -111,7 +112,8 @@ def test_the_table_renders_markdown_with_the_notes_spelling():
 
 
 @pytest.mark.parametrize(
-    ("lesson", "error"), [(0, ValueError), ("3", TypeError), (True, TypeError)]
+    ("lesson", "error"),
+    [(0, ValueError), (8, ValueError), ("3", TypeError), ("4c", TypeError), (True, TypeError)],
 )
 def test_bad_lesson_is_a_clear_error(lesson, error):
     with pytest.raises(error, match="lesson"):
@@ -125,7 +127,8 @@ def test_bad_text_is_a_clear_error():
 
 def _committed_glossary_output(path, lesson):
     """The committed ``text/markdown`` and ``text/plain`` of the lesson's glossary cell."""
-    [cell] = [c for c in cells(path) if f"vz.glossary.table(lesson={lesson})" in source(c)]
+    call = f"vz.glossary.table(lesson={json.dumps(lesson)})"
+    [cell] = [c for c in cells(path) if call in source(c)]
     [output] = [o for o in cell["outputs"] if o["output_type"] == "execute_result"]
     return {kind: "".join(output["data"][kind]) for kind in ("text/markdown", "text/plain")}
 
@@ -134,7 +137,7 @@ def _committed_glossary_output(path, lesson):
 def test_each_lesson_glossary_prints_exactly_its_committed_output(path):
     # nbval compares these outputs strictly, and lessons 04-06 cannot be re-run cheaply:
     # the table must render byte for byte what the lesson shows
-    lesson = int(path.stem[:2])
+    lesson = lesson_key(path)
     committed = _committed_glossary_output(path, lesson)
     table = glossary.table(lesson=lesson)
     assert table._repr_markdown_() == committed["text/markdown"]
@@ -159,6 +162,20 @@ def test_each_table_is_the_data_file_in_its_order(lesson):
     plain = [f"{k} — {e['english']}" for k, e in zip(korean, entries, strict=True)]
     assert repr(table) == "\n".join(plain)
     assert [t.variants for t in table.terms] == [tuple(e.get("variants", ())) for e in entries]
+
+
+def test_the_glossary_keys_are_the_lesson_files_in_order():
+    # 04b_inside_the_cnn.ipynb is lesson "4b", between 4 and 5; no key without its notebook
+    assert [lesson_key(p) for p in NOTEBOOKS] == list(glossary.LESSONS)
+    assert [lesson_key(p) for p in KOREAN_NOTEBOOKS] == list(glossary.LESSONS)
+
+
+def test_lesson_04b_has_its_own_glossary():
+    lesson_04 = {t.english for t in glossary.table(lesson=4).terms}
+    lesson_04b = {t.english for t in glossary.table(lesson="4b").terms}
+    # what moved to 04b (the confusion matrix, Grad-CAM, units) left lesson 04's table
+    assert {"confusion matrix", "Grad-CAM", "activation maximization"} <= lesson_04b - lesson_04
+    assert {"dropout", "label smoothing", "warm-up"} <= lesson_04 - lesson_04b
 
 
 def test_every_lesson_has_a_glossary_and_every_term_a_lesson():
@@ -254,6 +271,7 @@ GOOD = {
         ({**GOOD, "lessons": []}, "lessons must be a non-empty list"),
         ({**GOOD, "lessons": [8]}, "lessons must be"),
         ({**GOOD, "lessons": [True]}, "lessons must be"),
+        ({**GOOD, "lessons": ["4c"]}, "lessons must be"),
         ({**GOOD, "variants": ["a", 3]}, "must be text"),
         ({**GOOD, "notes": None}, "must be text"),
         ({k: v for k, v in GOOD.items() if k != "meaning_ko"}, "missing \\['meaning_ko'\\]"),

@@ -32,14 +32,14 @@ EDITIONS = {
         "folder": ROOT / "notebooks",
         "title": "Lessons (English)",
         "twin": "이 레슨의 한국어판",
-        "about": "The seven lessons, in order. Each page is a notebook as it ran, with its "
+        "about": "The eight lessons, in order. Each page is a notebook as it ran, with its "
         "outputs; open the same notebook in JupyterLab (`make lab`) to move the sliders.",
     },
     "ko": {
         "folder": ROOT / "notebooks" / "ko",
         "title": "수업 (한국어)",
         "twin": "This lesson in English",
-        "about": "일곱 레슨을 차례대로 싣는다. 각 페이지는 실행한 그대로의 노트북과 그 출력이다. "
+        "about": "여덟 레슨을 차례대로 싣는다. 각 페이지는 실행한 그대로의 노트북과 그 출력이다. "
         "슬라이더를 움직여 보려면 같은 노트북을 JupyterLab(`make lab`)에서 연다.",
     },
 }

@@ -40,7 +40,9 @@ __all__ = [
     "terms_in",
 ]
 
-LESSONS = (1, 2, 3, 4, 5, 6, 7)
+#: The lessons, in order: a number each, and "4b" for lesson 04b (the second half of
+#: lesson 04's arc, in its own notebook: ``04b_inside_the_cnn.ipynb``).
+LESSONS = (1, 2, 3, 4, "4b", 5, 6, 7)
 #: Where the terms live, inside the package.
 DATA_FILE = "data_files/glossary.json"
 
@@ -55,8 +57,9 @@ class Term:
         The English term, as the lessons write it.
     korean : str
         The Korean spelling every lesson uses.
-    lessons : tuple of int
-        The lessons whose glossary lists the term (the English lesson uses it).
+    lessons : tuple of int or str
+        The lessons whose glossary lists the term (the English lesson uses it): numbers,
+        and ``"4b"`` (see :data:`LESSONS`).
     meaning : str
         A short English explanation.
     notes : str, optional
@@ -66,7 +69,7 @@ class Term:
         and ``korean`` written without its spaces, which are always treated as variants).
     meaning_ko : str
         The short explanation in Korean (the Korean table's 뜻).
-    korean_lessons : tuple of int
+    korean_lessons : tuple of int or str
         Lessons whose Korean edition uses the term although the English one does not: the
         Korean table lists it there too, the English table does not.
     book : str, optional
@@ -78,12 +81,12 @@ class Term:
 
     english: str
     korean: str
-    lessons: tuple[int, ...]
+    lessons: tuple[int | str, ...]
     meaning: str
     notes: str = ""
     variants: tuple[str, ...] = ()
     meaning_ko: str = ""
-    korean_lessons: tuple[int, ...] = ()
+    korean_lessons: tuple[int | str, ...] = ()
     book: str = ""
     book_spelling: str = ""
 
@@ -107,8 +110,13 @@ _OPTIONAL_FIELDS = ("korean_lessons", "notes", "variants", "book", "book_spellin
 _CHAPTER = re.compile(r"[1-9][0-9]?장")
 
 
+def _is_lesson(value) -> bool:
+    # type(...) in (int, str): True == 1, so a bool would otherwise pass for lesson 1
+    return type(value) in (int, str) and value in LESSONS
+
+
 def _lesson_list(value) -> bool:
-    return isinstance(value, list) and all(type(n) is int and n in LESSONS for n in value)
+    return isinstance(value, list) and all(_is_lesson(n) for n in value)
 
 
 def _term(entry, index: int) -> Term:
@@ -140,7 +148,8 @@ def _term(entry, index: int) -> Term:
     # korean_lessons adds the lessons the English tables leave out; a lesson in both is a typo
     if set(lessons) & set(korean_lessons):
         raise ValueError(
-            f"{where}: korean_lessons repeats lessons {sorted(set(lessons) & set(korean_lessons))}"
+            f"{where}: korean_lessons repeats lessons "
+            f"{sorted(set(lessons) & set(korean_lessons), key=LESSONS.index)}"
         )
     if not lessons and not korean_lessons:
         raise ValueError(f"{where}: lessons must be a non-empty list (or korean_lessons)")
@@ -324,8 +333,8 @@ def table(*, lesson: int | None = None) -> GlossaryTable:
 
     Parameters
     ----------
-    lesson : int, optional
-        The lesson number, 1 to 6.
+    lesson : int or str, optional
+        A lesson of :data:`LESSONS`: its number, 1 to 7, or ``"4b"``.
 
     Returns
     -------
@@ -336,10 +345,10 @@ def table(*, lesson: int | None = None) -> GlossaryTable:
     """
     if lesson is None:
         return GlossaryTable(TERMS)
-    if isinstance(lesson, bool) or not isinstance(lesson, int):
-        raise TypeError(f"lesson must be an int from {LESSONS[0]} to {LESSONS[-1]}, got {lesson!r}")
-    if lesson not in LESSONS:
-        raise ValueError(f"lesson must be one of {LESSONS}, got {lesson}")
+    if not _is_lesson(lesson):
+        # a number out of range is the wrong value; anything else ("3", True) the wrong type
+        error = ValueError if type(lesson) is int else TypeError
+        raise error(f"lesson must be one of {LESSONS}, got {lesson!r}")
     return GlossaryTable(
         [t for t in TERMS if lesson in t.lessons],
         lesson=lesson,

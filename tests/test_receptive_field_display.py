@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import vizcnn as vz
-from vizcnn.display.receptive_field import _outside
+from vizcnn.display._field_panels import outside as _outside
 from vizcnn.inspection import effective_receptive_field
 
 

@@ -405,3 +405,100 @@ def test_panels_are_displays_updated_in_place(model, images, calls):
     assert am.image_artists_ == [maximization] and explorer.figure is figure
     np.testing.assert_array_equal(drawn(maximization), explorer.maximized[("conv2", 3)][..., 0])
     assert am.channels_ == [3] and len(figure.axes) == n_axes
+
+
+def test_field_panels_are_a_receptive_field_display_updated_in_place(model, images, monkeypatch):
+    """The image with the unit's field and the effective field are one
+    ReceptiveFieldDisplay drawn once into the widget's figure: every ``.value`` (unit,
+    image, layer, channel, the effective-field box) changes its artists' data, never the
+    figure or the artists; an unknown field, an effective field off or failed are words."""
+
+    def unknown_for_conv3(model, layer, **kwargs):
+        if layer.name == "conv3":
+            raise ValueError("cannot follow conv3")
+        return field_of(model, layer, **kwargs)
+
+    def failing_at_1_1(model, x, layer, *, position, **kwargs):
+        if tuple(position) == (1, 1):
+            raise RuntimeError("no gradient")
+        return effective_receptive_field(model, x, layer, position=position, **kwargs)
+
+    monkeypatch.setattr(inspection, "field_of", unknown_for_conv3)
+    monkeypatch.setattr(inspection, "effective_receptive_field", failing_at_1_1)
+    explorer = vz.UnitExplorer(model, images, k=2)
+    figure, n_axes = explorer.figure, len(explorer.figure.axes)
+    display = explorer._field_display
+    assert isinstance(display, vz.ReceptiveFieldDisplay) and display.figure_ is figure
+    assert display.axes_ == [explorer.image_axes, explorer.erf_axes]
+    artists = (explorer.image_artist, explorer.erf_artist, explorer.unit_rectangle)
+    assert artists == (
+        display.image_artist_,
+        display.effective_image_,
+        display.patches_[0]["theoretical"],
+    )
+    assert explorer.erf_rectangle is display.patches_[1]["theoretical"]
+    n_patches = [len(ax.patches) for ax in display.axes_]
+
+    def kept():
+        assert explorer.figure is figure and len(figure.axes) == n_axes
+        assert explorer._field_display is display and display.figure_ is figure
+        assert (explorer.image_artist, explorer.erf_artist, explorer.unit_rectangle) == artists
+        assert [len(ax.patches) for ax in display.axes_] == n_patches
+        assert explorer.error is None or "no gradient" in explorer.error
+
+    def shows_field(layer, position):
+        _, field = field_of(model, layer)
+        assert display.box_ == field.box(position) == rectangle_box(explorer.unit_rectangle)
+        assert rectangle_box(explorer.erf_rectangle) == field.box(position)
+        (top, bottom), (left, right) = field.box(position)
+        over = (top < 0) + (left < 0) + (bottom > 11) + (right > 11)
+        padding = display.patches_[0]["padding"]
+        assert len(padding) == over and all(p.get_visible() for p in padding)
+        # the view reaches the field where it hangs over the border
+        assert explorer.image_axes.get_xlim()[0] <= min(left, 0) - 0.5
+        expected = effective_receptive_field(model, images[:8], layer, position=position)
+        np.testing.assert_allclose(drawn(explorer.erf_artist), expected, rtol=1e-6)
+        assert explorer.erf_artist.get_visible()
+
+    shows_field("conv1", (6, 6))
+    centre_erf = drawn(explorer.erf_artist).copy()
+    explorer.row_slider.value = 0  # the unit: to the top border
+    explorer.column_slider.value = 0  # and the corner
+    kept()
+    shows_field("conv1", (0, 0))
+    assert not np.array_equal(drawn(explorer.erf_artist), centre_erf)
+
+    explorer.image_slider.value = 5
+    kept()
+    np.testing.assert_array_equal(drawn(explorer.image_artist), images[5, ..., 0])
+    assert explorer.image_title.get_text() == "image 5"
+
+    explorer.layer_dropdown.value = "conv2"  # the centre unit of another layer
+    kept()
+    shows_field("conv2", explorer.position)
+    explorer.channel_slider.value = 3  # a channel: the same unit, the same field
+    kept()
+    shows_field("conv2", explorer.position)
+
+    explorer.effective_field_checkbox.value = False
+    kept()
+    assert not explorer.erf_artist.get_visible() and explorer._erf_message.get_visible()
+    assert explorer._erf_message.get_text().startswith("effective field:\nnot measured")
+    assert not any(p.get_visible() for p in explorer.erf_axes.patches)
+    explorer.effective_field_checkbox.value = True
+    kept()
+    shows_field("conv2", explorer.position)
+
+    explorer.row_slider.value = explorer.column_slider.value = 1  # its gradient fails
+    kept()
+    assert "no gradient" in explorer.error and not explorer.erf_artist.get_visible()
+    assert explorer._erf_message.get_text() == "effective field:\nnot measured"
+    assert display.box_ == field_of(model, "conv2")[1].box((1, 1))  # the box still moves
+
+    explorer.layer_dropdown.value = "conv3"  # its field unknown: a box round the image
+    kept()
+    assert explorer.unit_box is None and display.box_ == ((0, 11), (0, 11))
+    assert rectangle_box(explorer.unit_rectangle) == ((0, 11), (0, 11))
+    assert display.patches_[0]["padding"] == []
+    assert "receptive field unknown" in status_text(explorer)
+    assert explorer.error is None and explorer.image_axes.get_visible()

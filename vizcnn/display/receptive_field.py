@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from vizcnn.display._axes import check_axes
-from vizcnn.display.screen import screen_image
+from vizcnn.display._field_panels import (
+    bare,
+    check_fits,
+    effective_title,
+    feature_map_title,
+    halo,
+    make_boxes,
+    place_panels,
+    redraw_panels,
+    screened,
+)
 from vizcnn.language import text
 from vizcnn.style import ACTIVATION_CMAP, IMAGE_CMAP
 from vizcnn.validation import (
@@ -16,6 +26,7 @@ from vizcnn.validation import (
     check_int,
     check_one_of,
     check_position,
+    check_value_range,
 )
 
 _EFFECTIVE_CMAP = "magma"
@@ -28,14 +39,17 @@ class ReceptiveFieldDisplay:
     where it runs past the image border the part over zero padding is hatched, and the
     pixels that really reach the unit are framed with a solid line. Optional panels: the
     *effective* field ``|d unit / d input|`` (Luo et al., 2016) under the same boxes, and
-    the layer's feature map with the unit marked.
+    the layer's feature map with the unit marked. Once drawn, :meth:`update` shows
+    another unit, image or field in the same figure and artists (``vz.UnitExplorer``'s
+    left panels).
 
     Parameters
     ----------
     image : array-like, shape (H, W, C)
         The input image.
-    field : ReceptiveField
-        The layer's field (from ``vz.receptive_fields``).
+    field : ReceptiveField or None
+        The layer's field (from ``vz.receptive_fields``); None where it is unknown: the
+        box then covers the whole image and the title says so.
     position : tuple of int or None
         The unit on the layer's grid (None for layers without a grid).
     layer_name : str
@@ -47,6 +61,9 @@ class ReceptiveFieldDisplay:
         Which channel ``feature_map`` is (for its title).
     n_effective : int, default=1
         How many inputs ``effective`` was averaged over (for its title).
+    effective_note : str, optional
+        Words shown in the effective-field panel in place of a field not measured
+        (``effective`` None), e.g. why; with it the panel is drawn either way.
 
     Attributes
     ----------
@@ -61,6 +78,15 @@ class ReceptiveFieldDisplay:
         Image panel, then the effective-field panel and the feature-map panel when drawn.
     ax_ : matplotlib.axes.Axes
         The image panel (``axes_[0]``).
+    image_artist_ : matplotlib.image.AxesImage
+        The image drawn (``effective_image_``, ``feature_image_``: those of the other
+        panels, when drawn).
+    patches_ : list of dict
+        Per panel with the field (the image, the effective field): its boxes,
+        ``{"theoretical": Rectangle, "padding": [Rectangle per side over the padding],
+        "in_image": Rectangle or None}``.
+    effective_text_ : matplotlib.text.Text
+        ``effective_note`` in the effective-field panel (hidden while a field is shown).
     """
 
     def __init__(
@@ -74,6 +100,7 @@ class ReceptiveFieldDisplay:
         feature_map=None,
         channel: int | None = None,
         n_effective: int = 1,
+        effective_note: str | None = None,
     ):
         self.image = image
         self.field = field
@@ -83,27 +110,41 @@ class ReceptiveFieldDisplay:
         self.feature_map = feature_map
         self.channel = channel
         self.n_effective = n_effective  # inputs the effective field was averaged over
+        self.effective_note = effective_note
 
     @classmethod
     def from_result(cls, image, field, *, position, layer_name: str, **options):
         """Draw a field already computed (``vz.receptive_fields(model)[layer]``) on ``image``.
 
-        ``effective``, ``feature_map``, ``channel`` and ``n_effective`` among ``**options``
-        are the class's arguments; the other options go to :meth:`plot`.
+        ``effective``, ``feature_map``, ``channel``, ``n_effective`` and ``effective_note``
+        among ``**options`` are the class's arguments; the other options go to :meth:`plot`.
         """
-        own = ("effective", "feature_map", "channel", "n_effective")
+        own = ("effective", "feature_map", "channel", "n_effective", "effective_note")
         stored = {name: options.pop(name) for name in own if name in options}
         display = cls(image, field, position=position, layer_name=layer_name, **stored)
         return display.plot(**options)
 
     def _check(self) -> None:
         """Validate what ``__init__`` stored; set the arrays drawn and ``box_``."""
+        from vizcnn.arithmetic.fields import ReceptiveField
+
         image = np.asarray(self.image, dtype=float)
         if image.ndim != 3:
             raise ValueError(f"image must be one image shaped (H, W, C), got shape {image.shape}")
+        if self.field is not None and not isinstance(self.field, ReceptiveField):
+            raise TypeError(
+                "field must be a ReceptiveField (from vz.receptive_fields) or None, "
+                f"got {type(self.field).__name__}"
+            )
+        note = self.effective_note
+        if note is not None and not isinstance(note, str):
+            raise TypeError(f"effective_note must be a str or None, got {type(note).__name__}")
         self.image_ = image
-        self.box_ = self.field.box(self.position)
-        self.box_in_image_ = self.field.box_in_image(self.position)
+        if self.field is None:  # unknown: the box says "somewhere in the image"
+            self.box_ = self.box_in_image_ = ((0, image.shape[0] - 1), (0, image.shape[1] - 1))
+        else:
+            self.box_ = self.field.box(self.position)
+            self.box_in_image_ = self.field.box_in_image(self.position)
         self.effective_ = None if self.effective is None else np.asarray(self.effective, float)
         self.feature_map_ = (
             None if self.feature_map is None else np.asarray(self.feature_map, float)
@@ -195,18 +236,28 @@ class ReceptiveFieldDisplay:
             **plot_kwargs,
         )
 
-    def plot(self, *, ax=None, color: str = "tab:orange", title: str | None = None):
+    def plot(
+        self,
+        *,
+        ax=None,
+        color: str = "tab:orange",
+        title: str | None = None,
+        value_range=None,
+    ):
         """Draw the image with the field, then the optional panels.
 
         Parameters
         ----------
         ax : matplotlib.axes.Axes or sequence of them, optional
-            One Axes per panel (image, effective field if computed, feature map if
-            computed); a new figure when None.
+            One Axes per panel (image, effective field if computed or ``effective_note``
+            given, feature map if computed); a new figure when None.
         color : str, default="tab:orange"
             Colour of the boxes.
         title : str, optional
             Title of the image panel (default: the unit and its field size).
+        value_range : pair of float, optional
+            The pixel values drawn black and white (RGB: scaled from this range to
+            [0, 1]), here and by :meth:`update`. Default: each image's own range.
 
         Returns
         -------
@@ -216,7 +267,10 @@ class ReceptiveFieldDisplay:
 
         check_axes(ax)  # its kind before anything else; its count once panels are known
         self._check()
-        n_panels = 1 + (self.effective_ is not None) + (self.feature_map_ is not None)
+        if value_range is not None:
+            value_range = check_value_range(value_range)
+        with_effective = self.effective_ is not None or self.effective_note is not None
+        n_panels = 1 + with_effective + (self.feature_map_ is not None)
         if ax is None:
             self.figure_, axes = plt.subplots(1, n_panels, figsize=(3.6 * n_panels, 3.6))
             axes = list(np.atleast_1d(axes))
@@ -224,48 +278,110 @@ class ReceptiveFieldDisplay:
             axes = list(check_axes(ax, count=n_panels, exact=True, per="panel").flat)
             self.figure_ = axes[0].figure
         self.axes_, self.ax_ = axes, axes[0]
-        self.patches_ = []
+        self._value_range, self._boxes = value_range, []
 
-        self.ax_.imshow(screen_image(self.image_), cmap=IMAGE_CMAP, interpolation="nearest")
-        self._draw_field(self.ax_, color)
-        self.ax_.set_title(title or self._title())
+        shown, limits = screened(self.image_, value_range)
+        self.image_artist_ = self.ax_.imshow(
+            shown, cmap=IMAGE_CMAP, interpolation="nearest", **limits
+        )
+        self._boxes.append(make_boxes(self.ax_, color))
+        # y fixed: a title placed once, not re-placed on every draw (update redraws often);
+        # the same place here, as the panels have no ticks above them
+        self.ax_.set_title(title or self._title(), y=1.0)
         panel = 1
-        if self.effective_ is not None:
+        if with_effective:
             ax_e = axes[panel]
+            shown = self.effective_ if self.effective_ is not None else self.image_[..., 0] * 0
             self.effective_image_ = ax_e.imshow(
-                self.effective_, cmap=_EFFECTIVE_CMAP, interpolation="nearest"
+                shown, cmap=_EFFECTIVE_CMAP, interpolation="nearest"
             )
-            self._draw_field(ax_e, color)
-            # zoom on the field: the blob is small next to the whole image
-            (top, bottom), (left, right) = self.box_
-            ax_e.set_xlim(left - 2, right + 2)
-            ax_e.set_ylim(bottom + 2, top - 2)
-            over = ""
-            if self.n_effective > 1:
-                over = text("display.receptive_field.mean_of", n=self.n_effective)
-            ax_e.set_title(text("display.receptive_field.effective", over=over))
+            self._boxes.append(make_boxes(ax_e, color))
+            ax_e.set_title(effective_title(self), y=1.0)
+            self.effective_text_ = ax_e.text(
+                0.5, 0.5, "", ha="center", va="center", fontsize=8, color="0.4",
+                transform=ax_e.transAxes, visible=False,
+            )  # fmt: skip
             panel += 1
         if self.feature_map_ is not None:
             ax_f = axes[panel]
-            ax_f.imshow(self.feature_map_, cmap=ACTIVATION_CMAP, interpolation="nearest")
-            i, j = self.position
+            self.feature_image_ = ax_f.imshow(
+                self.feature_map_, cmap=ACTIVATION_CMAP, interpolation="nearest"
+            )
             self.unit_patch_ = plt.Rectangle(
-                (j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=color, linewidth=2.5
+                (0, 0), 1, 1, fill=False, edgecolor=color, linewidth=2.5
             )
             ax_f.add_patch(self.unit_patch_)
-            ax_f.set_title(
-                text(
-                    "display.receptive_field.feature_map",
-                    layer=self.layer_name,
-                    channel=self.channel,
-                    position=self.position,
-                )
-            )
-            self.unit_patch_.set_path_effects([_halo()])
-            _bare(ax_f)
+            ax_f.set_title(feature_map_title(self), y=1.0)
+            self.unit_patch_.set_path_effects([halo()])
+            bare(ax_f)
+        place_panels(self)
+        return self
+
+    def update(
+        self,
+        image,
+        field,
+        *,
+        position,
+        layer_name: str | None = None,
+        effective=None,
+        feature_map=None,
+        channel: int | None = None,
+        n_effective: int = 1,
+        effective_note: str | None = None,
+        title: str | None = None,
+    ):
+        """Show another unit, image or field in place: the same figure, panels and
+        artists, their data, boxes, limits and titles changed (for a widget that redraws
+        on every change).
+
+        Parameters
+        ----------
+        image, field, position, effective, feature_map, channel, n_effective, effective_note
+            As for the class, for the panels drawn: an image of the size drawn, an
+            effective field (or ``effective_note``) when that panel is drawn, a feature
+            map of the size drawn when that panel is.
+        layer_name : str, optional
+            Default: the one drawn.
+        title : str, optional
+            As for :meth:`plot`.
+
+        Returns
+        -------
+        self
+
+        Raises a RuntimeError before :meth:`plot`, a TypeError or ValueError for what the
+        class refuses or what does not fit the panels drawn (naming the argument); a
+        refused update leaves the display as it was.
+        """
+        if not hasattr(self, "image_artist_"):
+            raise RuntimeError("update() changes what plot() drew: call plot() first")
+        stored = dict(
+            position=position,
+            layer_name=self.layer_name if layer_name is None else layer_name,
+            effective=effective,
+            feature_map=feature_map,
+            channel=channel,
+            n_effective=n_effective,
+            effective_note=effective_note,
+        )
+        new = type(self)(image, field, **stored)
+        new._check()
+        check_fits(self, new)
+        self.image, self.field = image, field
+        for name, value in stored.items():
+            setattr(self, name, value)
+        for name in ("image_", "box_", "box_in_image_", "effective_", "feature_map_"):
+            setattr(self, name, getattr(new, name))
+
+        redraw_panels(self, title or self._title())
         return self
 
     def _title(self):
+        if self.field is None:
+            return text(
+                "display.receptive_field.unknown", layer=self.layer_name, position=self.position
+            )
         h, w = self.field.size
         if self.position is None:
             return text("display.receptive_field.global", layer=self.layer_name, h=h, w=w)
@@ -279,82 +395,3 @@ class ReceptiveFieldDisplay:
         if (ih, iw) != (h, w):
             title += text("display.receptive_field.in_image", h=ih, w=iw)
         return title
-
-    def _draw_field(self, ax, color):
-        """Dashed theoretical box, hatched padding part, solid frame of the real pixels."""
-        import matplotlib.pyplot as plt
-
-        height, width = self.image_.shape[:2]
-        (top, bottom), (left, right) = self.box_
-        theoretical = plt.Rectangle(
-            (left - 0.5, top - 0.5),
-            right - left + 1,
-            bottom - top + 1,
-            fill=False,
-            edgecolor=color,
-            linestyle="--",
-            linewidth=1.5,
-        )
-        ax.add_patch(theoretical)
-        patches = {"theoretical": theoretical, "padding": []}
-        for y0, y1, x0, x1 in _outside(self.box_, height, width):
-            part = plt.Rectangle(
-                (x0 - 0.5, y0 - 0.5),
-                x1 - x0 + 1,
-                y1 - y0 + 1,
-                fill=False,
-                hatch="///",
-                edgecolor=color,
-                linewidth=0,
-                alpha=0.6,
-            )
-            ax.add_patch(part)
-            patches["padding"].append(part)
-        patches["in_image"] = None
-        if self.box_in_image_ is not None:
-            (t, b), (l_, r) = self.box_in_image_
-            patches["in_image"] = plt.Rectangle(
-                (l_ - 0.5, t - 0.5), r - l_ + 1, b - t + 1, fill=False, edgecolor=color, linewidth=2
-            )
-            # a dark halo keeps the frame visible on images of the same colour
-            patches["in_image"].set_path_effects([_halo()])
-            ax.add_patch(patches["in_image"])
-        # the image border, so the padding part reads as "outside"
-        ax.add_patch(
-            plt.Rectangle((-0.5, -0.5), width, height, fill=False, edgecolor="0.4", linewidth=0.8)
-        )
-        ax.set_xlim(min(left, 0) - 1, max(right, width - 1) + 1)
-        ax.set_ylim(max(bottom, height - 1) + 1, min(top, 0) - 1)
-        theoretical.set_path_effects([_halo()])
-        _bare(ax)
-        self.patches_.append(patches)
-
-
-def _halo():
-    from matplotlib import patheffects
-
-    return patheffects.withStroke(linewidth=3.5, foreground="black", alpha=0.7)
-
-
-def _bare(ax):
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-
-
-def _outside(box, height, width):
-    """The parts of ``box`` outside the image, as ``(y0, y1, x0, x1)`` inclusive pieces."""
-    (top, bottom), (left, right) = box
-    pieces = []
-    if top < 0:
-        pieces.append((top, min(bottom, -1), left, right))
-    if bottom > height - 1:
-        pieces.append((max(top, height), bottom, left, right))
-    y0, y1 = max(top, 0), min(bottom, height - 1)
-    if y0 <= y1:  # left and right strips between the top and bottom pieces
-        if left < 0:
-            pieces.append((y0, y1, left, min(right, -1)))
-        if right > width - 1:
-            pieces.append((y0, y1, max(left, width), right))
-    return pieces

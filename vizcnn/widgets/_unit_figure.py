@@ -3,10 +3,11 @@ updated in place: the image with the unit's field boxed, the effective field, th
 top-activating images with their peak unit's field boxed, and the activation
 maximisation. Nothing here runs TensorFlow: the explorer computes, this draws.
 
-The last two panels are the library's displays, drawn once into the widget's Axes and
-then changed with their ``update``: :class:`~vizcnn.TopPatchesDisplay` (at the first
-channel drawn) and :class:`~vizcnn.ActivationMaximizationDisplay` (at build, hidden
-until a picture is computed).
+The panels are the library's displays, drawn once into the widget's Axes and then
+changed with their ``update``: :class:`~vizcnn.ReceptiveFieldDisplay` (the image and the
+effective field, at build, on a blank image), :class:`~vizcnn.TopPatchesDisplay` (at the
+first channel drawn) and :class:`~vizcnn.ActivationMaximizationDisplay` (at build,
+hidden until a picture is computed).
 """
 
 from __future__ import annotations
@@ -14,12 +15,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from matplotlib.patches import Rectangle
 
-from vizcnn.display.screen import screen_image
+from vizcnn.display.receptive_field import ReceptiveFieldDisplay
 from vizcnn.display.unit_response import ActivationMaximizationDisplay, TopPatchesDisplay
 from vizcnn.language import text
-from vizcnn.style import IMAGE_CMAP
 
 _UNIT_COLOUR = "#e41a1c"
 _PEAK_COLOUR = "#ff7f00"
@@ -32,39 +31,35 @@ class UnitFigure:
 
     def _build_figure(self):
         figure = self.figure
-        blank = np.zeros(self.images.shape[1:3])
 
         def image_axes(rect):
             ax = figure.add_axes(rect)
-            # a frame but no axis: ticks and axis labels cost draw time and say nothing
+            # no axis: ticks and axis labels cost draw time and say nothing
             ax.xaxis.set_visible(False)
             ax.yaxis.set_visible(False)
-            artist = ax.imshow(blank, cmap=IMAGE_CMAP, interpolation="nearest")
-            # a plain text, not set_title: titles are re-positioned on every draw
-            title = ax.text(
-                0.5, 1.02, "", ha="center", va="bottom", fontsize=9, transform=ax.transAxes
-            )
-            return ax, artist, title
+            return ax
 
-        def box(ax, **style):
-            return ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, **style))
-
-        self.image_axes, self.image_artist, self.image_title = image_axes((0.01, 0.52, 0.22, 0.38))
-        self.unit_rectangle = box(self.image_axes, edgecolor=_UNIT_COLOUR, linewidth=1.5)
-        self.erf_axes, self.erf_artist, self._erf_title = image_axes((0.01, 0.05, 0.22, 0.38))
-        self.erf_artist.set_cmap("magma")
-        self.erf_rectangle = box(self.erf_axes, edgecolor="white", linewidth=1.0, linestyle="--")
-        self._erf_message = self.erf_axes.text(
-            0.5,
-            0.5,
-            "",
-            ha="center",
-            va="center",
-            fontsize=8,
-            color="0.4",
-            transform=self.erf_axes.transAxes,
-            visible=False,
+        self.image_axes = image_axes((0.01, 0.52, 0.22, 0.38))
+        self.erf_axes = image_axes((0.01, 0.05, 0.22, 0.38))
+        # the unit's field on the image and on the effective field: a ReceptiveFieldDisplay
+        # drawn on a blank image of unknown field, moved by _draw_fields
+        blank = np.zeros(self.images.shape[1:], dtype="float32")
+        self._field_display = ReceptiveFieldDisplay(
+            blank, None, position=None, layer_name="", effective_note=""
+        ).plot(
+            ax=[self.image_axes, self.erf_axes],
+            color=_UNIT_COLOUR,
+            title=" ",
+            value_range=self.value_range,
         )
+        field = self._field_display
+        self.image_artist, self.erf_artist = field.image_artist_, field.effective_image_
+        self.unit_rectangle = field.patches_[0]["theoretical"]
+        self.erf_rectangle = field.patches_[1]["theoretical"]
+        self._erf_message = field.effective_text_  # "not measured", in the widget's words
+        self.image_title, self._erf_title = self.image_axes.title, self.erf_axes.title
+        for title in (self.image_title, self._erf_title):
+            title.set_fontsize(9)  # small panels; update() keeps it
 
         ncols = min(self.k, math.ceil(math.sqrt(self.k)))
         nrows = math.ceil(self.k / ncols)
@@ -109,30 +104,20 @@ class UnitFigure:
             0.5, 0.5, "", ha="center", va="center", fontsize=11, color="0.4", visible=False
         )
 
-    def _show_image(self, artist, image):
-        artist.set_data(screen_image(image, value_range=self.value_range))
-        if image.shape[-1] != 3:
-            artist.set_clim(*self.value_range)
-
-    def _draw_image_and_box(self, index, box):
-        """The chosen image, its caption, and ``box`` on it and on the effective field."""
-        self._show_image(self.image_artist, self.images[index])
-        self.image_title.set_text(self._caption(index))
-        for rectangle in (self.unit_rectangle, self.erf_rectangle):
-            _place(rectangle, box)
-
-    def _draw_effective_field(self, erf, *, title, message=None):
-        """Draw ``erf`` ``(H, W)``, or, where it is None, ``message`` in its place."""
+    def _draw_fields(self, index, field, position, erf, *, note, erf_title):
+        """Image ``index`` with ``field``'s box around the unit at ``position`` (the whole
+        image where ``field`` is None), and the effective field ``erf`` ``(H, W)`` with
+        the same box, or, where it is None, ``note`` in its place."""
         self.effective_field = erf
-        shown = erf is not None
-        if shown:
-            self.erf_artist.set_data(erf)
-            self.erf_artist.set_clim(0.0, float(erf.max()) or 1.0)
-        self.erf_artist.set_visible(shown)
-        self.erf_rectangle.set_visible(shown)
-        self._erf_message.set_text("" if shown else message)
-        self._erf_message.set_visible(not shown)
-        self._erf_title.set_text(title)
+        self._field_display.update(
+            self.images[index],
+            field,
+            position=position,
+            effective=erf,
+            effective_note=note,
+            title=self._caption(index),
+        )
+        self._erf_title.set_text(erf_title)  # the widget's words, not the display's
 
     def _draw_top(self, top):
         """The images of ``top`` (:class:`TopPatches`), their peak units' fields boxed:
@@ -170,11 +155,3 @@ class UnitFigure:
         self.top_header.set_visible(not failed)
         self._failure_text.set_text(text("unit_explorer.failed") if failed else "")
         self._failure_text.set_visible(failed)
-
-
-def _place(rectangle, box):
-    """Put ``rectangle`` around the pixels of ``((top, bottom), (left, right))`` inclusive."""
-    (top, bottom), (left, right) = box
-    rectangle.set_xy((left - 0.5, top - 0.5))  # pixel i covers i - 0.5 .. i + 0.5
-    rectangle.set_width(right - left + 1)
-    rectangle.set_height(bottom - top + 1)

@@ -4,7 +4,7 @@ Pick a layer, a channel, a unit (row, column) of the layer's grid and an image; 
 figure (``_unit_figure``) shows
 
 1. the image with the chosen unit's receptive field boxed (the graph walk's field,
-   :func:`vizcnn.inspection.field_of`);
+   :func:`vizcnn.inspection.field_of`, drawn by :class:`vizcnn.ReceptiveFieldDisplay`);
 2. the unit's *effective* receptive field: ``|d unit / d input|`` averaged over the first
    few images (:func:`vizcnn.inspection.effective_receptive_field`, all channels of the
    unit summed), with the same box, while ``effective_field_checkbox`` is ticked;
@@ -111,7 +111,10 @@ class UnitExplorer(UnitFigure, ExplorerBase):
     top_header : matplotlib.text.Text
         Names the channel above the top images.
     unit_rectangle, erf_rectangle : matplotlib.patches.Rectangle
-        The unit's receptive field on the image and on the effective field.
+        The unit's receptive field (dashed) on the image and on the effective field, as
+        :class:`~vizcnn.ReceptiveFieldDisplay` draws it: the part over the padding hatched,
+        the pixels in the image framed, the image's view widened to the field and the
+        effective field's zoomed on it.
     top_rectangles : list of matplotlib.patches.Rectangle
         The peak unit's field on each top image.
     maximization_placeholder : matplotlib.text.Text
@@ -355,24 +358,20 @@ class UnitExplorer(UnitFigure, ExplorerBase):
 
     def _draw_unit(self, label, field):
         position = self.position
-        height, width = self.images.shape[1:3]
         self.unit_box = None if field is None else field.box(position)
-        box = ((0, height - 1), (0, width - 1)) if field is None else self.unit_box
-        self._draw_image_and_box(self.image_slider.value, box)
-        n = min(_N_ERF_IMAGES, len(self.images))
-        title = text("unit_explorer.erf.title", last=n - 1)
+        erf, note = None, None
         if not self.effective_field_checkbox.value:
-            self._draw_effective_field(None, title=title, message=text("unit_explorer.erf.off"))
-            return
-        try:
-            erf = self._effective_field(label, position)
-        except Exception as exc:  # noqa: BLE001 - the other panels still mean something
-            self._draw_effective_field(None, title=title, message=text("unit_explorer.erf.failed"))
-            self._problems.append(
-                text("unit_explorer.cannot_measure", position=position, error=words(exc))
-            )
+            note = text("unit_explorer.erf.off")
         else:
-            self._draw_effective_field(erf, title=title)
+            try:
+                erf = self._effective_field(label, position)
+            except Exception as exc:  # noqa: BLE001 - the other panels still mean something
+                note = text("unit_explorer.erf.failed")
+                self._problems.append(
+                    text("unit_explorer.cannot_measure", position=position, error=words(exc))
+                )
+        title = text("unit_explorer.erf.title", last=self._n_erf_images - 1)
+        self._draw_fields(self.image_slider.value, field, position, erf, note=note, erf_title=title)
 
     # -- status ---------------------------------------------------------------------------
 

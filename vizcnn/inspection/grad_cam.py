@@ -20,9 +20,7 @@ last convolutional layer is the class activation map (CAM, Zhou et al., 2016),
 
 from __future__ import annotations
 
-import math
 import numbers
-import warnings
 import weakref
 from typing import NamedTuple
 
@@ -31,16 +29,20 @@ import numpy as np
 from vizcnn.backend import import_tensorflow
 from vizcnn.backend import keras as _keras
 from vizcnn.graph import keras_internals
-from vizcnn.graph.layer_kinds import only_moves_grid
-from vizcnn.graph.lookup import find_layer, iter_layers, path_key
+from vizcnn.graph.lookup import find_layer
 from vizcnn.graph.submodels import plan_cut
 from vizcnn.inspection.activations import check_image_model, warn_unscaled
+from vizcnn.inspection.grad_cam_layer import (
+    check_spatial,
+    default_layer,
+    grad_cam_layer,
+    warn_if_one_cell,
+)
 from vizcnn.inspection.preflight import check_before_running
 from vizcnn.prediction import check_single_output
 from vizcnn.validation import (
     check_batch,
     check_bool,
-    check_model,
     check_positive_int,
 )
 
@@ -152,10 +154,10 @@ def check_grad_cam_input(model, x, *, layer=None) -> GradCamInput:
     x = check_batch(model, x)  # builds a Sequential given no Input, so layers have outputs
     check_single_output(model, caller="grad_cam")
     head, n_classes = _class_head(model)
-    path = _default_layer(model) if layer is None else find_layer(model, layer)
-    _check_spatial(path[-1], x.ndim)
+    path = default_layer(model) if layer is None else find_layer(model, layer)
+    check_spatial(path[-1], x.ndim)
     if layer is not None:
-        _warn_if_one_cell(model, path[-1])
+        warn_if_one_cell(model, path[-1])
     warn_unscaled(model, raw, x, caller="grad_cam")
     check_before_running(model, path, x.shape[1:], to_output=True)
     return GradCamInput(model, x, path, head, n_classes)
@@ -299,97 +301,6 @@ def _class_head(model):
     if squashed and len(inputs) == 1:
         return _Head(inputs[0], binary=binary), n_classes
     return _Head(output, binary=binary), n_classes
-
-
-def _output_rank(layer):
-    try:
-        return len(layer.output.shape)
-    except (AttributeError, ValueError):  # a layer called more than once
-        return None
-
-
-def _larger_than_one_cell(layer) -> bool:
-    """Whether a layer's grid (H', W') or (T',) has more than one place (unknown: may)."""
-    grid = tuple(layer.output.shape)[1:-1]
-    return None in grid or math.prod(grid) > 1
-
-
-def _default_layer(model):
-    """The path to the last layer whose output is a grid larger than one place: 4-D for
-    a model of images, 3-D for a model of sequences."""
-    rank = len(model.inputs[0].shape)  # 4 for images, 3 for sequences
-    spatial = [path for path, layer in iter_layers(model) if _output_rank(layer) == rank]
-    if not spatial:
-        raise ValueError(
-            f"model {model.name!r} has no layer with a {rank}-D output {_MAPS[rank]}: "
-            "Grad-CAM needs a convolutional layer"
-        )
-    # padding and cropping only move the grid: a ZeroPadding2D around a 1x1 map makes a 3x3
-    # grid of which 8 cells are zeros (ResNet50V2 at 32 px), so its map says nothing
-    larger = [
-        path
-        for path in spatial
-        if _larger_than_one_cell(path[-1]) and not only_moves_grid(path[-1])
-    ]
-    if not larger:
-        one, inputs = ("a 1x1 grid", "images") if rank == 4 else ("one step", "sequences")
-        raise ValueError(
-            f"every {rank}-D layer of model {model.name!r} has {one}, so a Grad-CAM map "
-            f"would be one constant value: build the model for larger {inputs}"
-        )
-    return larger[-1]
-
-
-def grad_cam_layer(model) -> str:
-    """The layer :func:`grad_cam` uses when given no ``layer``, as a path key.
-
-    Parameters
-    ----------
-    model : keras.Model
-        A built model.
-
-    Returns
-    -------
-    str
-        ``"name"``, or ``"outer/inner"`` inside a nested model: the last layer whose
-        output is a grid larger than 1x1 (a layer after global pooling is skipped), not
-        counting padding and cropping layers, which only move the grid.
-    """
-    check_model(model)
-    return path_key(_default_layer(model))
-
-
-def _warn_if_one_cell(model, layer) -> None:
-    if _larger_than_one_cell(layer):
-        return
-    try:
-        hint = f"pass layer={grad_cam_layer(model)!r}, the last layer with a larger grid"
-    except ValueError:
-        hint = "build the model for larger images"
-    warnings.warn(
-        f"layer {layer.name!r} has a 1x1 grid, so its Grad-CAM map is one constant value: {hint}",
-        UserWarning,
-        stacklevel=3,
-    )
-
-
-_MAPS = {4: "(N, H, W, C)", 3: "(N, T, C)"}  # feature maps of a 2-D and a 1-D model
-
-
-def _check_spatial(layer, rank):
-    """``layer`` gives feature maps of the model input's ``rank``."""
-    try:
-        shape = tuple(layer.output.shape)
-    except (AttributeError, ValueError):
-        raise ValueError(
-            f"layer {layer.name!r} is called more than once in the model; grad_cam needs "
-            "a layer with one output"
-        ) from None
-    if len(shape) != rank:
-        raise ValueError(
-            f"layer {layer.name!r} is not a convolutional layer: its output has shape "
-            f"{shape}, and Grad-CAM needs feature maps {_MAPS[rank]}"
-        )
 
 
 def _is_int(value) -> bool:

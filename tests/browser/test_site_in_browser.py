@@ -41,15 +41,16 @@ def test_home_page_leads_to_both_editions(page, site):
 
 @pytest.mark.parametrize(("edition", "twin"), [("en", "ko"), ("ko", "en")])
 def test_a_lesson_shows_its_pictures_and_switches_language(page, site, edition, twin):
-    page.goto((site / edition / "04_cnn.html").as_uri())
+    # 04b, the lesson of pictures: 17 figures in each edition
+    page.goto((site / edition / "04b_inside_the_cnn.html").as_uri())
     assert page.eval_on_selector("html", "h => h.lang") == edition
     assert page.locator("img").count() > 10
     assert images_not_loaded(page) == []
     SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"site_04_cnn_{edition}.png"))
+    page.screenshot(path=str(SCREENSHOTS / f"site_04b_inside_the_cnn_{edition}.png"))
     page.locator("a", has_text="한국어판" if twin == "ko" else "in English").first.click()
     page.wait_for_load_state("load")
-    assert page.url.endswith(f"/{twin}/04_cnn.html")
+    assert page.url.endswith(f"/{twin}/04b_inside_the_cnn.html")
     assert page.eval_on_selector("html", "h => h.lang") == twin
 
 

@@ -83,6 +83,7 @@ def test_loss_band_smooths_each_seed_over_an_epoch_then_spans_the_seeds():
     np.testing.assert_allclose(band["low"], 0.0)
     np.testing.assert_allclose(band["mean"], [0.5, 1.0, 1.0, 1.0])
     assert band["seeds"] == 2 and band["final"] == [2.0, 0.0]
+    np.testing.assert_array_equal(band["epoch_loss"], [[1.0, 2.0], [0.0, 0.0]])
 
 
 def test_loss_band_reads_the_stores_records_and_refuses_what_does_not_fit():

@@ -221,12 +221,13 @@ def loss_band(records) -> dict:
     -------
     dict
         ``step`` (the last step of each window, from 1), ``mean``, ``low`` and ``high``
-        (arrays of one length), ``seeds`` (how many records), ``final`` (each seed's loss in
-        its last epoch, as Keras reports it).
+        (arrays of one length), ``seeds`` (how many records), ``epoch_loss`` (each seed's
+        mean loss per epoch, as Keras reports it: shape ``(seeds, epochs)``) and ``final``
+        (its last column, as a list).
     """
     if not isinstance(records, (list, tuple)) or not records:
         raise TypeError(f"records must be a non-empty list of run records, got {records!r}")
-    curves, final, sizes = [], [], set()
+    curves, per_epoch, sizes = [], [], set()
     for record in records:
         stored = getattr(record, "raw", record)  # a RunRecord keeps what was stored in raw
         history = getattr(record, "history", record)
@@ -237,7 +238,7 @@ def loss_band(records) -> dict:
         window = steps.size // epochs
         sizes.add(steps.size)
         curves.append(np.convolve(steps, np.ones(window) / window, mode="valid"))
-        final.append(float(history["loss"][-1]))
+        per_epoch.append([float(loss) for loss in history["loss"]])
     if len(sizes) > 1:
         raise ValueError("records: the seeds have different numbers of steps")
     stacked = np.stack(curves)
@@ -247,5 +248,6 @@ def loss_band(records) -> dict:
         "low": stacked.min(axis=0),
         "high": stacked.max(axis=0),
         "seeds": len(records),
-        "final": final,
+        "epoch_loss": np.array(per_epoch),
+        "final": [losses[-1] for losses in per_epoch],
     }

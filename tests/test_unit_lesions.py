@@ -99,3 +99,37 @@ def test_bad_units_and_models_are_named():
     other = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3)])
     with pytest.raises(ValueError, match="resnet_like"):
         unit_lesions.unit_names(other)
+
+
+def test_lesion_table_gathers_every_seed_and_unit():
+    plain = {seed: small(skips=False, seed=seed) for seed in (0, 1)}
+    residual = {seed: small(skips=True, seed=seed + 10) for seed in (0, 1)}
+    x = images(20)
+    # one batch throughout, so every comparison below is of the very same computation
+    y = np.argmax(residual[0](x, training=False), axis=1)
+    table, intact = unit_lesions.lesion_table(plain, residual, x, y, batch_size=20)
+    assert list(table.columns) == ["ratio", "plain", "residual"]
+    assert list(table.index.get_level_values("seed").unique()) == [0, 1]
+    for seed in (0, 1):
+        rows = table.loc[seed]
+        assert list(rows.index) == unit_lesions.unit_names(residual[seed])
+        ratios = unit_lesions.branch_ratios(residual[seed], x, batch_size=20)
+        assert rows["ratio"].to_dict() == ratios
+        for kind, models in (("plain", plain), ("residual", residual)):
+            lesioned = unit_lesions.lesion_accuracies(models[seed], x, y, batch_size=20)
+            assert rows[kind].dropna().to_dict() == lesioned
+        assert rows.loc["s2u1", ["plain", "residual"]].isna().all()  # not deletable
+    # the labels are residual seed 0's own predictions: it is intact on all of them
+    assert intact.loc[0, "residual"] == 1.0
+    assert 0 <= intact.loc[1, "plain"] <= 1
+
+
+def test_lesion_table_refuses_mismatched_twins():
+    plain, residual = {0: small(skips=False)}, {0: small(skips=True)}
+    x, y = images(4), np.zeros(4, int)
+    with pytest.raises(ValueError, match="same seeds"):
+        unit_lesions.lesion_table(plain, {1: residual[0]}, x, y)
+    with pytest.raises(ValueError, match="skips=False"):
+        unit_lesions.lesion_table(residual, plain, x, y)
+    with pytest.raises(TypeError, match="plain must be"):
+        unit_lesions.lesion_table([], residual, x, y)

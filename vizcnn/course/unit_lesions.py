@@ -136,3 +136,62 @@ def lesion_accuracies(model, x, y, *, batch_size: int = 500) -> dict[str, float]
         )
         accuracies[unit] = float(np.mean(predicted == y))
     return accuracies
+
+
+def lesion_table(plain: dict, residual: dict, x, y, *, batch_size: int = 500):
+    """Lesion study of twin networks over seeds: one row per seed and unit.
+
+    Parameters
+    ----------
+    plain, residual : dict
+        ``{seed: model}``: trained plain and residual twins (``resnet_like`` with
+        ``skips=False`` and ``skips=True``), the same seeds in both.
+    x, y : array-like
+        Images and their labels, on which every accuracy is measured.
+    batch_size : int, default=500
+        Images per call of a network.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Indexed by ``(seed, unit)``, every unit of the residual twin; columns ``ratio``
+        (:func:`branch_ratios`), ``plain`` and ``residual`` (accuracy with that unit
+        deleted, :func:`lesion_accuracies`; missing where the unit cannot be deleted).
+    intact : pandas.DataFrame
+        Indexed by seed, columns ``plain`` and ``residual``: each network's accuracy with
+        nothing deleted.
+    """
+    import pandas as pd
+
+    for name, models in (("plain", plain), ("residual", residual)):
+        if not isinstance(models, dict) or not models:
+            raise TypeError(f"{name} must be a non-empty dict {{seed: model}}, got {models!r}")
+    if sorted(plain) != sorted(residual):
+        raise ValueError(
+            f"plain and residual must have the same seeds, got {sorted(plain)} and "
+            f"{sorted(residual)}"
+        )
+    for seed in plain:
+        if has_skips(plain[seed]) or not has_skips(residual[seed]):
+            raise ValueError(
+                f"seed {seed}: plain must hold networks without skips and residual "
+                "networks with them (resnet_like's skips=False and skips=True)"
+            )
+    y = np.asarray(y)
+    per_seed, intact = {}, {}
+    for seed in sorted(plain):
+        deleted, accuracy = {}, {}
+        for kind, model in (("plain", plain[seed]), ("residual", residual[seed])):
+            predicted = np.concatenate(
+                [
+                    np.argmax(model(x[start : start + batch_size], training=False), axis=1)
+                    for start in range(0, len(x), batch_size)
+                ]
+            )
+            accuracy[kind] = float(np.mean(predicted == y))
+            deleted[kind] = pd.Series(lesion_accuracies(model, x, y, batch_size=batch_size))
+        ratio = pd.Series(branch_ratios(residual[seed], x, batch_size=batch_size))
+        per_seed[seed] = pd.DataFrame({"ratio": ratio, **deleted})
+        intact[seed] = accuracy
+    table = pd.concat(per_seed, names=["seed", "unit"])
+    return table, pd.DataFrame.from_dict(intact, orient="index").rename_axis("seed")

@@ -126,16 +126,20 @@ def lesion_accuracies(model, x, y, *, batch_size: int = 500) -> dict[str, float]
     y = np.asarray(y)
     accuracies = {}
     for unit in deletable_units(model):
-        lesioned = without_unit(model, unit)
-        # called, not predict(): a new model each time would retrace predict's function
-        predicted = np.concatenate(
-            [
-                np.argmax(lesioned(x[start : start + batch_size], training=False), axis=1)
-                for start in range(0, len(x), batch_size)
-            ]
-        )
+        predicted = _predicted_classes(without_unit(model, unit), x, batch_size)
         accuracies[unit] = float(np.mean(predicted == y))
     return accuracies
+
+
+def _predicted_classes(model, x, batch_size: int) -> np.ndarray:
+    """The class ``model`` predicts for each image, in batches of ``batch_size``."""
+    # called, not predict(): a new model each time would retrace predict's function
+    return np.concatenate(
+        [
+            np.argmax(model(x[start : start + batch_size], training=False), axis=1)
+            for start in range(0, len(x), batch_size)
+        ]
+    )
 
 
 def lesion_table(plain: dict, residual: dict, x, y, *, batch_size: int = 500):
@@ -182,12 +186,7 @@ def lesion_table(plain: dict, residual: dict, x, y, *, batch_size: int = 500):
     for seed in sorted(plain):
         deleted, accuracy = {}, {}
         for kind, model in (("plain", plain[seed]), ("residual", residual[seed])):
-            predicted = np.concatenate(
-                [
-                    np.argmax(model(x[start : start + batch_size], training=False), axis=1)
-                    for start in range(0, len(x), batch_size)
-                ]
-            )
+            predicted = _predicted_classes(model, x, batch_size)
             accuracy[kind] = float(np.mean(predicted == y))
             deleted[kind] = pd.Series(lesion_accuracies(model, x, y, batch_size=batch_size))
         ratio = pd.Series(branch_ratios(residual[seed], x, batch_size=batch_size))
